@@ -47,7 +47,11 @@ type Person struct {
 type TimelineEntry struct {
 	At   string `json:"at"`
 	Text string `json:"text"`
-	Line int    `json:"line,omitempty"`
+	// End is the end of a range ("14:03-14:36"), as hh:mm[:ss].
+	End string `json:"end,omitempty"`
+	// Approximate is set for times written with a tilde ("~15:10").
+	Approximate bool `json:"approximate,omitempty"`
+	Line        int  `json:"line,omitempty"`
 }
 
 // Action item statuses, as the contract spells them.
