@@ -60,9 +60,9 @@ type doc struct {
 	markdown bool
 	blocks   []*block
 
-	title     string
-	titleLine int
-	dates     dateOrder
+	title       string
+	titleLine   int
+	dates       dateOrder
 	fmDate      dateCandidate
 	hdrDate     dateCandidate
 	titleDate   dateCandidate
