@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"net"
+	"os"
+
+	"github.com/hindsight-dev/hindsight/internal/jobs"
+	"github.com/hindsight-dev/hindsight/internal/markdown"
+	"github.com/hindsight-dev/hindsight/internal/server"
+	"github.com/hindsight-dev/hindsight/internal/sqlite"
+)
+
+type serveCmd struct {
+	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on; port 0 picks a free one (the log says which)."`
+	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up; a missing one is noted and skipped."`
+}
+
+func (serveCmd) Help() string {
+	return `Opens (and migrates) the database, imports the postmortems directory as
+import does, then serves the web interface until SIGINT or SIGTERM, when
+it finishes the requests in flight and exits. GET /healthz answers ok.
+
+Examples:
+  hindsight serve
+  HINDSIGHT_ADDR=0.0.0.0:8080 hindsight serve --db /data/hindsight.db --postmortems /srv/postmortems`
+}
+
+// Run imports the postmortems directory and serves.
+func (c *serveCmd) Run(a *app) error {
+	db, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := c.importDir(a, db); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
+	err = server.New(serverStore{db}, a.logger).Serve(a.ctx, ln)
+	a.logger.Info("stopped")
+	return err
+}
+
+// importDir imports the postmortems directory, logging what import would
+// print. Only an error that stops the whole import (a locked database)
+// stops the server from starting.
+func (c *serveCmd) importDir(a *app, db *sqlite.DB) error {
+	if _, err := os.Stat(c.Postmortems); errors.Is(err, fs.ErrNotExist) {
+		a.logger.Info("no postmortems directory, nothing imported", "dir", c.Postmortems)
+		return nil
+	}
+	sum, err := jobs.Import(a.ctx, importStore{db}, []string{c.Postmortems}, jobs.ImportOptions{
+		Parse:         a.parser(),
+		ParserVersion: markdown.Version,
+		MaxFileSize:   int64(a.MaxFileSize),
+		Report: func(p jobs.Problem) {
+			switch p.Kind {
+			case jobs.Failure:
+				a.logger.Warn("import failed", "file", p.Location(), "err", p.Message)
+			case jobs.Warning:
+				a.logger.Debug("parser warning", "file", p.Location(), "warning", p.Message)
+			default:
+				a.logger.Info("import notice", "file", p.Location(), "notice", p.Message)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	a.logger.Info("imported postmortems", "dir", c.Postmortems, "imported", sum.Imported, "updated", sum.Updated,
+		"unchanged", sum.Unchanged, "failed", sum.Failed, "missing", len(sum.Missing))
+	return nil
+}
