@@ -134,7 +134,9 @@ func TestParse(t *testing.T) {
 	}
 	var doc struct {
 		Title       string
-		ActionItems []struct{ JiraKey string `json:"jira_key"` } `json:"action_items"`
+		ActionItems []struct {
+			JiraKey string `json:"jira_key"`
+		} `json:"action_items"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Title != "Smart meter readings delayed by six hours" {
 		t.Errorf("parse printed %q (%v)", out, err)
