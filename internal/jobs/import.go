@@ -152,13 +152,15 @@ func (im *importer) report(p Problem) {
 func (im *importer) run(ctx context.Context, files []File, known map[string]Known) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := load(ctx, files, im.opts.Workers, func(f File) loaded {
-		return loadForImport(f, known, im.opts)
-	})
 	size := im.opts.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
+	// A batch's worth of buffer lets the workers parse the next batch
+	// while this goroutine saves the current one.
+	results := load(ctx, files, im.opts.Workers, size, func(f File) loaded {
+		return loadForImport(f, known, im.opts)
+	})
 	var err error
 	done := 0
 	for r := range results {
@@ -197,14 +199,14 @@ func (im *importer) run(ctx context.Context, files []File, known map[string]Know
 }
 
 // load runs fn over files in workers goroutines and sends the results, in
-// no particular order, on the returned channel, which is closed when all
-// are done or ctx is cancelled.
-func load(ctx context.Context, files []File, workers int, fn func(File) loaded) <-chan loaded {
+// no particular order, on the returned channel, which buffers up to buffer
+// of them and is closed when all are done or ctx is cancelled.
+func load(ctx context.Context, files []File, workers, buffer int, fn func(File) loaded) <-chan loaded {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	todo := make(chan File)
-	results := make(chan loaded, workers)
+	results := make(chan loaded, buffer)
 	go func() {
 		defer close(todo)
 		for _, f := range files {
