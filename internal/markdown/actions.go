@@ -104,6 +104,7 @@ func (d *doc) actions(s *section) (notes []string) {
 	if len(textCells) > 0 {
 		notes = append(notes, d.flatActions(textCells)...)
 	}
+	d.flushItem()
 	return notes
 }
 
@@ -274,10 +275,10 @@ func setKeys(it *postmortem.ActionItem, keys []string) {
 func (d *doc) actionItem(b *block) {
 	text := b.text()
 	if b.level > 0 && b.task < 0 && len(d.p.ActionItems) > 0 {
-		last := &d.p.ActionItems[len(d.p.ActionItems)-1]
-		last.Text = collapse(last.Text + " " + text)
+		d.itemMore = append(d.itemMore, text)
 		return
 	}
+	d.flushItem()
 	d.actionFromText(text, b.start, b.task)
 }
 
@@ -310,8 +311,20 @@ func (d *doc) actionFromText(text string, line int, task int8) {
 	d.addItem(it)
 }
 
+// flushItem joins text gathered from nested items to the last item.
+func (d *doc) flushItem() {
+	if len(d.itemMore) == 0 || len(d.p.ActionItems) == 0 {
+		d.itemMore = d.itemMore[:0]
+		return
+	}
+	last := &d.p.ActionItems[len(d.p.ActionItems)-1]
+	last.Text = collapse(last.Text + " " + strings.Join(d.itemMore, " "))
+	d.itemMore = d.itemMore[:0]
+}
+
 // addItem appends an item, warning when it names no owner.
 func (d *doc) addItem(it postmortem.ActionItem) {
+	d.flushItem()
 	if it.Text == "" && it.Owner == nil && it.JiraKey == "" {
 		return
 	}
@@ -367,14 +380,18 @@ func handles(text string) []postmortem.Person {
 		}
 		// "@First Last" at the very end, or before an account note.
 		rest := text[j:]
-		if w := strings.Fields(rest); len(w) == 1 || len(w) == 2 && strings.HasPrefix(w[1], "(") {
+		ahead := rest
+		if len(ahead) > 60 {
+			ahead = ahead[:60] + " x x x"
+		}
+		if w := strings.Fields(ahead); len(w) == 1 || len(w) == 2 && strings.HasPrefix(w[1], "(") {
 			if w[0][0] >= 'A' && w[0][0] <= 'Z' && name[0] >= 'A' && name[0] <= 'Z' && isLetter(w[0][len(w[0])-1]) {
 				name += " " + w[0]
 				j += strings.Index(rest, w[0]) + len(w[0])
 				rest = text[j:]
 			}
 		}
-		p, ok := person(name + annotationAhead(rest))
+		p, ok := person(name + annotationAhead(ahead))
 		if ok {
 			out = append(out, p)
 		}
@@ -409,8 +426,10 @@ func noteStatus(text string) (string, bool) {
 			if j < 0 {
 				break
 			}
-			if st, ok := statusOf(text[i+1 : i+j]); ok && j < 20 {
-				return st, true
+			if j < 20 {
+				if st, ok := statusOf(text[i+1 : i+j]); ok {
+					return st, true
+				}
 			}
 			from = i + j
 		}

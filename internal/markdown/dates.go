@@ -132,7 +132,7 @@ func digits(s string, max int) (int, int) {
 // word reads a run of ASCII letters.
 func word(s string) string {
 	n := 0
-	for n < len(s) && isLetter(s[n]) {
+	for n < len(s) && n < 13 && isLetter(s[n]) {
 		n++
 	}
 	return s[:n]

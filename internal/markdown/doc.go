@@ -68,6 +68,7 @@ type doc struct {
 	titleDate   dateCandidate
 	docZone     string // a zone note outside the timeline ("All times BST")
 	docZoneLine int
+	itemMore    []string // text of nested items not yet joined to the last action item
 }
 
 func newDoc(name, text string, opts Options, p *postmortem.Postmortem) *doc {

@@ -185,13 +185,16 @@ func squeezeBlank(s string) string {
 // listItems reads a section of root causes or lessons: one per list item,
 // paragraph or (flattened text) sentence.
 func (d *doc) listItems(s *section) []string {
-	var out []string
+	var parts [][]string
 	appendLast := func(t string) {
-		if len(out) == 0 {
-			out = append(out, t)
-			return
+		if len(parts) == 0 {
+			parts = append(parts, nil)
 		}
-		out[len(out)-1] = collapse(out[len(out)-1] + " " + t)
+		parts[len(parts)-1] = append(parts[len(parts)-1], t)
+	}
+	lastOf := func() string {
+		p := parts[len(parts)-1]
+		return p[len(p)-1]
 	}
 	for _, b := range s.blocks {
 		switch b.kind {
@@ -200,17 +203,17 @@ func (d *doc) listItems(s *section) []string {
 				appendLast(b.text())
 				continue
 			}
-			out = append(out, collapse(b.text()))
+			parts = append(parts, []string{b.text()})
 		case bPara:
 			t := collapse(b.text())
 			if t == "" {
 				continue
 			}
-			if !d.markdown && len(out) > 0 && continues(out[len(out)-1], t) {
+			if !d.markdown && len(parts) > 0 && continues(lastOf(), t) {
 				appendLast(t)
 				continue
 			}
-			out = append(out, t)
+			parts = append(parts, []string{t})
 		case bTable:
 			rows := b.rows
 			if len(rows) > 1 && rows[1].sep {
@@ -219,7 +222,7 @@ func (d *doc) listItems(s *section) []string {
 			for _, r := range rows {
 				if !r.sep {
 					if t := joinCells(r.cells); t != "" {
-						out = append(out, t)
+						parts = append(parts, []string{t})
 					}
 				}
 			}
@@ -227,34 +230,42 @@ func (d *doc) listItems(s *section) []string {
 			appendLast(d.raw(b.start, b.end))
 		}
 	}
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		out = append(out, collapse(strings.Join(p, " ")))
+	}
 	return out
 }
 
 // preamble reads the blocks before the first section: header fields in
-// any of their renderings, and prose, which it returns.
+// any of their renderings, and prose, which it returns as paragraphs.
 func (d *doc) preamble(s *section) (prose []string) {
+	var cur []string // lines of the paragraph being read
+	flush := func() {
+		if t := strings.TrimSpace(strings.Join(cur, "\n")); t != "" {
+			prose = append(prose, t)
+		}
+		cur = cur[:0]
+	}
 	for _, b := range s.blocks {
 		switch b.kind {
 		case bPara:
-			var para []string
 			for k, l := range b.lines {
 				if d.headerLine(l, b.start+k) {
 					continue
 				}
-				para = append(para, strings.TrimSpace(l))
+				cur = append(cur, strings.TrimSpace(l))
 			}
-			if t := strings.Join(para, "\n"); strings.TrimSpace(t) != "" {
-				if d.markdown || len(prose) == 0 {
-					prose = append(prose, t)
-				} else {
-					prose[len(prose)-1] += "\n" + t
-				}
+			if d.markdown {
+				flush()
 			}
 		case bItem:
+			flush()
 			if !d.headerLine(b.text(), b.start) {
 				prose = append(prose, "- "+b.text())
 			}
 		case bTable:
+			flush()
 			for _, r := range b.rows {
 				if r.sep || len(r.cells) == 0 {
 					continue
@@ -268,20 +279,14 @@ func (d *doc) preamble(s *section) (prose []string) {
 				prose = append(prose, joinCells(r.cells))
 			}
 		case bCode:
+			flush()
 			prose = append(prose, d.raw(b.start, b.end))
 		case bBlank:
-			if len(prose) > 0 && !strings.HasSuffix(prose[len(prose)-1], "\n") {
-				prose = append(prose, "")
-			}
+			flush()
 		}
 	}
-	var out []string
-	for _, t := range prose {
-		if strings.TrimSpace(t) != "" {
-			out = append(out, strings.TrimSpace(t))
-		}
-	}
-	return out
+	flush()
+	return prose
 }
 
 // headerLine reads "Key: value" in its renderings (**Key:** value, - **Key**: value)

@@ -165,13 +165,14 @@ func (d *doc) fmField(kv fmPair, ln int) {
 		}
 		p.Sections = append(p.Sections, postmortem.Section{Heading: kv.key, Text: kv.val})
 	case "author", "authors":
-		vals := kv.list
-		if len(vals) == 0 {
-			vals = []string{kv.val}
-		}
-		for _, v := range vals {
-			ps, _ := people(v)
+		if len(kv.list) == 0 {
+			ps, _ := people(kv.val)
 			p.Authors = append(p.Authors, ps...)
+		}
+		for _, v := range kv.list {
+			if a, ok := person(v); ok {
+				p.Authors = append(p.Authors, a)
+			}
 		}
 	case "status":
 		p.Status = kv.val

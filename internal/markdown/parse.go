@@ -12,6 +12,7 @@ package markdown
 import (
 	"bytes"
 	"path/filepath"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -179,5 +180,6 @@ func finish(p *postmortem.Postmortem) {
 	if p.Warnings == nil {
 		p.Warnings = []postmortem.Warning{}
 	}
+	sort.SliceStable(p.Warnings, func(i, j int) bool { return p.Warnings[i].Line < p.Warnings[j].Line })
 	p.ID = Slug(p.Date, p.Title)
 }

@@ -101,6 +101,9 @@ func people(s string) (out []postmortem.Person, unsplit bool) {
 }
 
 func looksLikeEmail(after string) bool {
+	if len(after) > 100 {
+		after = after[:100]
+	}
 	end := strings.IndexAny(after, " ,;()[]<>@")
 	if end < 0 {
 		end = len(after)

@@ -147,6 +147,7 @@ func placeholderAt(s string) (string, int) {
 func stampAt(line string, order dateOrder) (stamp, string, bool) {
 	s := line
 	var st stamp
+	isoT := false
 	i := skipLead(s)
 	closeMark := ""
 	for _, m := range []string{"**", "__", "`", "*", "["} {
@@ -173,6 +174,9 @@ func stampAt(line string, order dateOrder) (stamp, string, bool) {
 		// when the rendering glued the year to the time.
 		j := i
 		for j < len(s) && (s[j] == ',' || s[j] == ':' || s[j] == ' ' || s[j] == 'T') && j-i < 3 {
+			if s[j] == 'T' {
+				isoT = true
+			}
 			j++
 		}
 		if strings.HasPrefix(s[j:], "at ") {
@@ -197,6 +201,9 @@ func stampAt(line string, order dateOrder) (stamp, string, bool) {
 		i += n
 	} else {
 		return st, "", false
+	}
+	if st.hasTime && isoT {
+		i = st.readOffset(s, i)
 	}
 	if st.hasTime {
 		i = st.readRange(s, i)
@@ -274,6 +281,20 @@ func (st *stamp) readRange(s string, i int) int {
 	return i
 }
 
+// readOffset reads an ISO offset glued to an ISO time ("T04:30-08:00"),
+// which would otherwise read as a range.
+func (st *stamp) readOffset(s string, i int) int {
+	if i+6 > len(s) || (s[i] != '+' && s[i] != '-') {
+		return i
+	}
+	if isDigit(s[i+1]) && isDigit(s[i+2]) && s[i+3] == ':' && isDigit(s[i+4]) && isDigit(s[i+5]) &&
+		(i+6 == len(s) || !isDigit(s[i+6])) {
+		st.zone = s[i : i+6]
+		return i + 6
+	}
+	return i
+}
+
 // readZone reads a zone label after a time: " UTC", "Z", " (BST)", " GMT+1".
 func (st *stamp) readZone(s string, i int) int {
 	j := i
@@ -322,15 +343,12 @@ func entrySeparator(s, closeMark string) (string, bool) {
 	if closeMark != "" && strings.HasPrefix(s[i:], closeMark) {
 		i += len(closeMark)
 	}
-	rest := strings.TrimSpace(s[i:])
-	if i == 0 && rest != "" && rest == strings.TrimSpace(s) && s[0] != ' ' {
+	if i == 0 && s != "" && (isLetter(s[0]) || isDigit(s[0])) {
 		// Text glued straight to a stamp ("12:52Mike") or digits that go on
 		// ("12:52:61") are not an entry.
-		if isLetter(s[0]) || isDigit(s[0]) {
-			return "", false
-		}
+		return "", false
 	}
-	return rest, true
+	return strings.TrimSpace(s[i:]), true
 }
 
 // isStamped reports whether a line starts with a timestamp.

@@ -11,18 +11,19 @@ import (
 // rolling over midnight and applying zone notes.
 type timeline struct {
 	d       *doc
-	docDate ymd    // the postmortem's date, the last fallback for undated times
-	defDate ymd    // "all times on <date>" from the document
-	zone    string // the zone note in force
-	cur     ymd    // the date of the entry before
-	prev    int    // minutes since cur's midnight of the entry before, -1 if none
-	last    *postmortem.TimelineEntry
+	docDate ymd      // the postmortem's date, the last fallback for undated times
+	defDate ymd      // "all times on <date>" from the document
+	zone    string   // the zone note in force
+	cur     ymd      // the date of the entry before
+	prev    int      // minutes since cur's midnight of the entry before, -1 if none
+	last    int      // index of the entry that continuation text joins, -1 if none
+	more    []string // continuation text not yet joined to the last entry
 	notes   []string // prose that is no entry (kept by the caller)
 	warned  map[string]bool
 }
 
 func newTimeline(d *doc, docDate ymd) *timeline {
-	return &timeline{d: d, docDate: docDate, prev: -1, warned: map[string]bool{}}
+	return &timeline{d: d, docDate: docDate, prev: -1, last: -1, warned: map[string]bool{}}
 }
 
 // section reads one timeline section's blocks. note is the heading's
@@ -47,6 +48,22 @@ func (t *timeline) section(s *section) {
 			t.cont(t.d.raw(b.start, b.end))
 		}
 	}
+	t.flush()
+}
+
+// flush joins pending continuation text to the last entry; joining once
+// keeps long entries linear.
+func (t *timeline) flush() {
+	if t.last < 0 || len(t.more) == 0 {
+		t.more = t.more[:0]
+		return
+	}
+	e := &t.d.p.Timeline[t.last]
+	if e.Text != "" {
+		t.more = append([]string{e.Text}, t.more...)
+	}
+	e.Text = strings.Join(t.more, " ")
+	t.more = t.more[:0]
 }
 
 func (t *timeline) setZone(label string, line int) {
@@ -105,7 +122,7 @@ func (t *timeline) note(l string, ln int) bool {
 
 func (t *timeline) item(b *block) {
 	text := b.text()
-	if b.level > 0 && t.last != nil {
+	if b.level > 0 && t.last >= 0 {
 		if st, rest, ok := stampAt(text, t.d.dates); ok && (st.hasTime || st.placeholder != "") {
 			t.add(st, rest, text, b.start)
 			return
@@ -121,8 +138,7 @@ func (t *timeline) item(b *block) {
 		return
 	}
 	t.d.p.Warnf(b.start, "timeline entry has no time")
-	t.d.p.Timeline = append(t.d.p.Timeline, postmortem.TimelineEntry{Text: collapse(text), Line: b.start})
-	t.last = &t.d.p.Timeline[len(t.d.p.Timeline)-1]
+	t.push(postmortem.TimelineEntry{Text: collapse(text), Line: b.start})
 }
 
 // heading reads an entry heading ("### 05:10") or a date heading that
@@ -131,12 +147,14 @@ func (t *timeline) heading(b *block) {
 	h := b.lines[0]
 	st, rest, ok := stampAt(h, t.d.dates)
 	if !ok {
-		t.last = nil
+		t.flush()
+		t.last = -1
 		t.notes = append(t.notes, h)
 		return
 	}
 	if !st.hasTime && st.placeholder == "" && rest == "" {
-		t.cur, t.prev, t.last = t.resolveDate(st, b.start), -1, nil
+		t.flush()
+		t.cur, t.prev, t.last = t.resolveDate(st, b.start), -1, -1
 		return
 	}
 	t.add(st, rest, h, b.start)
@@ -169,8 +187,7 @@ func (t *timeline) table(b *block) {
 		}
 		if len(cells) > 1 && cells[0] == "" {
 			// An entry whose time was not written (as export writes it).
-			t.d.p.Timeline = append(t.d.p.Timeline, postmortem.TimelineEntry{Text: collapse(joinCells(cells[1:])), Line: r.line})
-			t.last = &t.d.p.Timeline[len(t.d.p.Timeline)-1]
+			t.push(postmortem.TimelineEntry{Text: collapse(joinCells(cells[1:])), Line: r.line})
 			continue
 		}
 		text := joinCells(cells)
@@ -198,15 +215,11 @@ func (t *timeline) cont(text string) {
 	if text == "" {
 		return
 	}
-	if t.last == nil {
+	if t.last < 0 {
 		t.notes = append(t.notes, text)
 		return
 	}
-	if t.last.Text == "" {
-		t.last.Text = text
-		return
-	}
-	t.last.Text += " " + text
+	t.more = append(t.more, text)
 }
 
 // resolveDate completes a stamp's date: a missing year from the entry
@@ -283,8 +296,9 @@ func (t *timeline) add(st stamp, rest, written string, ln int) {
 }
 
 func (t *timeline) push(e postmortem.TimelineEntry) {
+	t.flush()
 	t.d.p.Timeline = append(t.d.p.Timeline, e)
-	t.last = &t.d.p.Timeline[len(t.d.p.Timeline)-1]
+	t.last = len(t.d.p.Timeline) - 1
 }
 
 // offset returns the ISO offset for an entry: its own zone, else the note

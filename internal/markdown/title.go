@@ -162,7 +162,12 @@ func Slug(date, title string) string {
 		case unicode.Is(unicode.Mn, r):
 			continue
 		case r == 'ß':
-			r = 's'
+			if dash {
+				b.WriteByte('-')
+				dash = false
+			}
+			b.WriteString("ss")
+			continue
 		case r == 'ø':
 			r = 'o'
 		case r == 'ł':
@@ -209,6 +214,9 @@ func (d *doc) linkSection(s *section) {
 			t := strings.TrimSpace(stripMarker(strings.TrimSpace(l)))
 			if label, url, ok := linkLine(t); ok {
 				d.addLink(label, url)
+			} else if strings.HasPrefix(t, "[") && strings.HasSuffix(t, ")") && strings.Contains(t, "](") {
+				i := strings.LastIndex(t, "](")
+				d.addLink(t[1:i], t[i+2:len(t)-1])
 			} else if strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "https://") {
 				d.addLink(t, t)
 			}
@@ -226,15 +234,18 @@ func (d *doc) inlineLinks() {
 		switch s[i] {
 		case ']':
 			if i+1 < len(s) && s[i+1] == '(' && strings.HasPrefix(s[i+2:], "http") {
-				end := strings.IndexAny(s[i+2:], ") \n")
-				open := strings.LastIndexByte(s[:i], '[')
+				end := strings.IndexAny(s[i+2:min(len(s), i+2+2048)], ") \n")
+				open := strings.LastIndexByte(s[max(0, i-200):i], '[')
+				if open >= 0 {
+					open += max(0, i-200)
+				}
 				if end > 0 && open >= 0 && i-open < 200 && !strings.ContainsRune(s[open:i], '\n') {
 					d.addLink(stripInline(s[open+1:i]), s[i+2:i+2+end])
 				}
 			}
 		case '<':
 			if strings.HasPrefix(s[i+1:], "http") {
-				end := strings.IndexAny(s[i+1:], "> \n")
+				end := strings.IndexAny(s[i+1:min(len(s), i+1+2048)], "> \n")
 				if end > 0 && s[i+1+end] == '>' {
 					u := s[i+1 : i+1+end]
 					d.addLink(u, u)

@@ -68,6 +68,9 @@ func offsetFor(label string, t ymd, hh, mm int) (string, bool) {
 	if off, ok := zoneOffsets[label]; ok {
 		return off, true
 	}
+	if label[0] == '+' || label[0] == '-' {
+		return label, true
+	}
 	if (strings.HasPrefix(label, "UTC") || strings.HasPrefix(label, "GMT")) && len(label) == 9 {
 		off := label[3:]
 		if off == "+00:00" && strings.HasPrefix(label, "UTC") {
