@@ -11,7 +11,7 @@ import (
 )
 
 type exportCmd struct {
-	Format string `enum:"json,markdown" default:"json" help:"json: one array of every postmortem; markdown: one file per postmortem."`
+	Format string `enum:"json,markdown" default:"json" help:"json (default): one array of every postmortem; markdown: one file per postmortem."`
 	Out    string `placeholder:"DIR" help:"Directory to write to (created if absent): DIR/postmortems.json or DIR/<id>.md. Required for markdown; JSON goes to standard output without it."`
 	Force  bool   `help:"Overwrite files that already exist."`
 }

@@ -10,8 +10,8 @@ import (
 
 type healthcheckCmd struct {
 	URL     string        `placeholder:"URL" help:"Health URL to get; default http://ADDR/healthz, with a wildcard host (0.0.0.0, ::) replaced by the loopback address."`
-	Addr    string        `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address the server listens on."`
-	Timeout time.Duration `default:"5s" help:"How long to wait for an answer."`
+	Addr    string        `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address the server listens on (default ${default})."`
+	Timeout time.Duration `default:"5s" help:"How long to wait for an answer (default ${default})."`
 }
 
 func (healthcheckCmd) Help() string {

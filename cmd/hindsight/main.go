@@ -21,11 +21,11 @@ import (
 // subcommand, and the subcommands. Every flag of substance has a
 // HINDSIGHT_* environment variable.
 type cli struct {
-	DB          string     `name:"db" env:"HINDSIGHT_DB" default:"./hindsight.db" placeholder:"PATH" help:"SQLite database file (created if absent)."`
+	DB          string     `name:"db" env:"HINDSIGHT_DB" default:"./hindsight.db" placeholder:"PATH" help:"SQLite database file, created if absent (default ${default})."`
 	Timezone    string     `env:"HINDSIGHT_TIMEZONE" placeholder:"ZONE" help:"Zone label (UTC, BST, Europe/London) for timeline times in documents that name none; unset leaves such times without an offset."`
 	DateOrder   string     `env:"HINDSIGHT_DATE_ORDER" enum:"day,month," default:"" placeholder:"day|month" help:"How to read ambiguous numeric dates such as 03/04/2024 when the document does not say; unset reads day first and warns."`
-	MaxFileSize byteSize   `env:"HINDSIGHT_MAX_FILE_SIZE" default:"10MiB" placeholder:"SIZE" help:"Largest document read (10MiB, 512KiB, 2000000)."`
-	LogLevel    slog.Level `env:"HINDSIGHT_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"Log level: debug, info, warn or error."`
+	MaxFileSize byteSize   `env:"HINDSIGHT_MAX_FILE_SIZE" default:"10MiB" placeholder:"SIZE" help:"Largest document read, as 10MiB, 512KiB or bytes (default ${default})."`
+	LogLevel    slog.Level `env:"HINDSIGHT_LOG_LEVEL" default:"info" placeholder:"LEVEL" help:"Log level: debug, info, warn or error (default ${default})."`
 
 	Serve       serveCmd       `cmd:"" help:"Import ./postmortems and serve the web interface."`
 	Import      importCmd      `cmd:"" help:"Import postmortem files and directories into the database."`

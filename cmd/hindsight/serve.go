@@ -13,8 +13,8 @@ import (
 )
 
 type serveCmd struct {
-	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on; port 0 picks a free one (the log says which)."`
-	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up; a missing one is noted and skipped."`
+	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on (default ${default}); port 0 picks a free one and the log says which."`
+	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up (default ${default}); a missing one is noted and skipped."`
 }
 
 func (serveCmd) Help() string {
