@@ -114,7 +114,7 @@ func (w *walker) dir(path, abs, real string) bool {
 		p, a, r := filepath.Join(path, name), filepath.Join(abs, name), filepath.Join(real, name)
 		typ := e.Type()
 		if typ&fs.ModeSymlink != 0 {
-			target, err := filepath.EvalSymlinks(p)
+			target, err := filepath.EvalSymlinks(a) // absolute, as real is
 			if err != nil {
 				if isDoc(name) {
 					w.report(Problem{Path: p, Kind: Notice, Message: "broken symlink, skipped"})

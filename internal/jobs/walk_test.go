@@ -119,6 +119,19 @@ func TestWalkSymlinks(t *testing.T) {
 	}
 }
 
+func TestWalkRelativeSymlinkLoop(t *testing.T) {
+	dir := tree(t, "docs/sub/b.md")
+	symlink(t, "..", filepath.Join(dir, "docs/sub/loop"))
+	t.Chdir(dir)
+	files, problems, _ := walk(t, dir, "docs")
+	if want := []string{"docs/sub/b.md"}; !slices.Equal(files, want) {
+		t.Errorf("files = %q, want %q", files, want)
+	}
+	if want := []string{"docs/sub/loop: symlink loop, skipped"}; !slices.Equal(problems, want) {
+		t.Errorf("problems = %q, want %q", problems, want)
+	}
+}
+
 func TestWalkSameDirectoryTwice(t *testing.T) {
 	dir := tree(t, "docs/a.md")
 	files, problems, _ := walk(t, dir, filepath.Join(dir, "docs"), filepath.Join(dir, "docs"))
