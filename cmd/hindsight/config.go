@@ -27,6 +27,16 @@ func (b *byteSize) UnmarshalText(text []byte) error {
 	return nil
 }
 
+// importOptions are the configured import settings, reporting to report.
+func (c *cli) importOptions(report func(jobs.Problem)) jobs.ImportOptions {
+	return jobs.ImportOptions{
+		Parse:         c.parser(),
+		ParserVersion: markdown.Version,
+		MaxFileSize:   int64(c.MaxFileSize),
+		Report:        report,
+	}
+}
+
 // parser returns markdown.Parse with the configured options.
 func (c *cli) parser() jobs.ParseFunc {
 	opts := markdown.Options{Timezone: c.Timezone, DayFirst: c.DateOrder}

@@ -7,7 +7,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/hindsight-dev/hindsight/internal/jobs"
-	"github.com/hindsight-dev/hindsight/internal/markdown"
 )
 
 type importCmd struct {
@@ -49,33 +48,28 @@ func (c *importCmd) Run(a *app) error {
 		}
 		fmt.Fprintf(a.stderr, format, args...)
 	}
-	opts := jobs.ImportOptions{
-		Parse:         a.parser(),
-		ParserVersion: markdown.Version,
-		MaxFileSize:   int64(a.MaxFileSize),
-		Report: func(p jobs.Problem) {
-			switch {
-			case p.Kind == jobs.Warning && !c.Verbose:
-			case p.Kind == jobs.Warning:
-				say("%s: warning: %s\n", p.Location(), p.Message)
-			default:
-				say("%s: %s\n", p.Location(), p.Message)
-			}
-		},
-		Progress: func(done, total int) {
-			if bar == nil && a.stderrTerminal && total > 20 {
-				bar = progressbar.NewOptions(total,
-					progressbar.OptionSetWriter(a.stderr),
-					progressbar.OptionSetDescription("importing"),
-					progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish(),
-				)
-			}
-			if bar != nil {
-				bar.Set(done)
-			}
-		},
+	opts := a.importOptions(func(p jobs.Problem) {
+		switch {
+		case p.Kind == jobs.Warning && !c.Verbose:
+		case p.Kind == jobs.Warning:
+			say("%s: warning: %s\n", p.Location(), p.Message)
+		default:
+			say("%s: %s\n", p.Location(), p.Message)
+		}
+	})
+	opts.Progress = func(done, total int) {
+		if bar == nil && a.stderrTerminal && total > 20 {
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(a.stderr),
+				progressbar.OptionSetDescription("importing"),
+				progressbar.OptionShowCount(),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+			)
+		}
+		if bar != nil {
+			bar.Set(done)
+		}
 	}
 	sum, err := jobs.Import(a.ctx, importStore{db}, c.Paths, opts)
 	if bar != nil {

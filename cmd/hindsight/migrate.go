@@ -1,10 +1,6 @@
 package main
 
-import (
-	"fmt"
-
-	"github.com/hindsight-dev/hindsight/internal/sqlite"
-)
+import "fmt"
 
 type migrateCmd struct{}
 
@@ -19,14 +15,11 @@ Example:
 
 // Run migrates the database and prints its schema version.
 func (migrateCmd) Run(a *app) error {
-	db, err := sqlite.Open(a.ctx, a.DB)
+	db, err := a.openStore()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(a.ctx); err != nil {
-		return err
-	}
 	current, latest, err := db.SchemaVersion(a.ctx)
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/hindsight-dev/hindsight/internal/jobs"
-	"github.com/hindsight-dev/hindsight/internal/markdown"
 	"github.com/hindsight-dev/hindsight/internal/server"
 	"github.com/hindsight-dev/hindsight/internal/sqlite"
 )
@@ -55,21 +54,17 @@ func (c *serveCmd) importDir(a *app, db *sqlite.DB) error {
 		a.logger.Info("no postmortems directory, nothing imported", "dir", c.Postmortems)
 		return nil
 	}
-	sum, err := jobs.Import(a.ctx, importStore{db}, []string{c.Postmortems}, jobs.ImportOptions{
-		Parse:         a.parser(),
-		ParserVersion: markdown.Version,
-		MaxFileSize:   int64(a.MaxFileSize),
-		Report: func(p jobs.Problem) {
-			switch p.Kind {
-			case jobs.Failure:
-				a.logger.Warn("import failed", "file", p.Location(), "err", p.Message)
-			case jobs.Warning:
-				a.logger.Debug("parser warning", "file", p.Location(), "warning", p.Message)
-			default:
-				a.logger.Info("import notice", "file", p.Location(), "notice", p.Message)
-			}
-		},
-	})
+	report := func(p jobs.Problem) {
+		switch p.Kind {
+		case jobs.Failure:
+			a.logger.Warn("import failed", "file", p.Location(), "err", p.Message)
+		case jobs.Warning:
+			a.logger.Debug("parser warning", "file", p.Location(), "warning", p.Message)
+		default:
+			a.logger.Info("import notice", "file", p.Location(), "notice", p.Message)
+		}
+	}
+	sum, err := jobs.Import(a.ctx, importStore{db}, []string{c.Postmortems}, a.importOptions(report))
 	if err != nil {
 		return err
 	}
