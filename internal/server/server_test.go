@@ -166,3 +166,53 @@ func TestServeShutsDown(t *testing.T) {
 		t.Fatal("Serve did not return after its context was cancelled")
 	}
 }
+
+// slowStore holds Incidents until release is closed, failing if the
+// request's context ends first.
+type slowStore struct {
+	store
+	entered, release chan struct{}
+}
+
+func (s *slowStore) Incidents(ctx context.Context) ([]server.Incident, error) {
+	close(s.entered)
+	select {
+	case <-s.release:
+		return nil, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func TestServeFinishesRequestsInFlight(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &slowStore{entered: make(chan struct{}), release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))).Serve(ctx, ln) }()
+
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/")
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	<-st.entered
+	cancel()
+	time.Sleep(50 * time.Millisecond) // let Shutdown begin
+	close(st.release)
+	if got := <-status; got != http.StatusOK {
+		t.Errorf("request in flight at shutdown got %d, want 200", got)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}
