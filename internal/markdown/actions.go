@@ -290,6 +290,9 @@ func (d *doc) actionFromText(text string, line int, task int8) {
 	body, ownerName := ownerTail(text)
 	var owners []postmortem.Person
 	if ownerName != "" {
+		for _, k := range jiraKeys(ownerName) {
+			ownerName = strings.ReplaceAll(ownerName, k, "")
+		}
 		owners, _ = people(ownerName)
 	} else {
 		owners = handles(body)

@@ -69,6 +69,7 @@ type doc struct {
 	docZone     string // a zone note outside the timeline ("All times BST")
 	docZoneLine int
 	itemMore    []string // text of nested items not yet joined to the last action item
+	lastHeader  *string  // the header text field a wrapped line continues
 }
 
 func newDoc(name, text string, opts Options, p *postmortem.Postmortem) *doc {

@@ -250,12 +250,19 @@ func (d *doc) preamble(s *section) (prose []string) {
 	for _, b := range s.blocks {
 		switch b.kind {
 		case bPara:
+			d.lastHeader = nil
 			for k, l := range b.lines {
 				if d.headerLine(l, b.start+k) {
 					continue
 				}
+				if d.markdown && d.lastHeader != nil && *d.lastHeader != "" {
+					// A header value wrapped onto the next line of its paragraph.
+					*d.lastHeader += " " + strings.TrimSpace(l)
+					continue
+				}
 				cur = append(cur, strings.TrimSpace(l))
 			}
+			d.lastHeader = nil
 			if d.markdown {
 				flush()
 			}
@@ -314,7 +321,7 @@ func (d *doc) headerLine(l string, ln int) bool {
 			d.docZone, d.docZoneLine = label, ln
 			return true
 		}
-		if val == "" || strings.Count(key, " ") > 3 || !(key[0] >= 'A' && key[0] <= 'Z') || strings.ContainsAny(key, "()[]/") {
+		if val == "" || key == "" || strings.Count(key, " ") > 3 || !(key[0] >= 'A' && key[0] <= 'Z') || strings.ContainsAny(key, "()[]/") {
 			return false
 		}
 		d.p.Sections = append(d.p.Sections, postmortem.Section{Heading: key, Text: val})
@@ -328,6 +335,7 @@ func (d *doc) headerLine(l string, ln int) bool {
 func (d *doc) header(f field, key, v string, ln int) {
 	p := d.p
 	v = strings.TrimSpace(v)
+	d.lastHeader = nil
 	switch f {
 	case fDate:
 		if d.hdrDate.text == "" && v != "" {
@@ -362,18 +370,22 @@ func (d *doc) header(f field, key, v string, ln int) {
 	case fSummary:
 		if p.Summary == "" {
 			p.Summary = v
+			d.lastHeader = &p.Summary
 		}
 	case fImpact:
 		if p.Impact == "" {
 			p.Impact = v
+			d.lastHeader = &p.Impact
 		}
 	case fDescription:
 		if p.Description == "" {
 			p.Description = v
+			d.lastHeader = &p.Description
 		}
 	case fTrigger:
 		if p.Trigger == "" {
 			p.Trigger = v
+			d.lastHeader = &p.Trigger
 		}
 	case fDetection, fDetectionTimeline:
 		if p.Detection == "" {
@@ -382,6 +394,7 @@ func (d *doc) header(f field, key, v string, ln int) {
 	case fResolution:
 		if p.Resolution == "" {
 			p.Resolution = v
+			d.lastHeader = &p.Resolution
 		}
 	case fRootCauses:
 		if v != "" {

@@ -295,3 +295,19 @@ func TestSlug(t *testing.T) {
 		t.Errorf("slug too long: %d", len(got))
 	}
 }
+
+// TestHelperReports pins fixes for shapes found while writing the examples.
+func TestHelperReports(t *testing.T) {
+	src := []byte("# T\n\n**Summary:** first part\nsecond part\n\n## Action items\n\n- Fix it (owner: Aisha Noor, PICK-9)\n")
+	p, err := Parse("x.md", src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Summary != "first part second part" || p.Description != "" {
+		t.Errorf("wrapped header value: summary %q description %q", p.Summary, p.Description)
+	}
+	it := p.ActionItems[0]
+	if it.Owner == nil || it.Owner.Name != "Aisha Noor" || len(it.Owners) != 0 || it.JiraKey != "PICK-9" {
+		t.Errorf("owner note with a key: %+v", it)
+	}
+}
