@@ -78,6 +78,11 @@ func readable(src []byte) error {
 // gets a warning.
 func cleanText(src []byte, p *postmortem.Postmortem) string {
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	if utf8.Valid(src) && bytes.IndexByte(src, '\r') < 0 && !bytes.Contains(src, []byte("\u00a0")) &&
+		!bytes.Contains(src, []byte("\u2028")) && !bytes.Contains(src, []byte("\u2029")) &&
+		!bytes.Contains(src, []byte("\u202f")) && !bytes.Contains(src, []byte("\u2007")) {
+		return string(src) // the common case: nothing to clean
+	}
 	var b strings.Builder
 	b.Grow(len(src))
 	line := 1

@@ -120,6 +120,9 @@ func normHeading(h string) (key, note string) {
 
 // lookupSection says which field a heading names.
 func lookupSection(h string) (field, bool) {
+	if len(h) > 120 {
+		return fUnknown, false // no heading the table knows is this long
+	}
 	key, _ := normHeading(h)
 	if f, ok := synonyms[key]; ok {
 		return f, true
