@@ -1,0 +1,94 @@
+package postmortem
+
+import (
+	"strings"
+	"time"
+)
+
+// Durations are the times a timeline allows to derive, with how each
+// point was chosen, for people to judge.
+type Durations struct {
+	Start, Detected, Resolved          *TimelineEntry
+	StartHow, DetectedHow, ResolvedHow string
+	ToDetect, ToResolve                time.Duration // 0 when unknown
+}
+
+// Words that mark an entry as detection or resolution. The first entry
+// with a time is the start unless an entry says the impact began.
+var (
+	startWords    = []string{"outage begins", "impact begins", "incident begins", "started failing", "first error", "first failed"}
+	detectedWords = []string{"alert", "paged", "page ", "detected", "reported", "noticed", "notice", "spotted", "customers report", "escalated", "opens an incident", "opened an incident"}
+	resolvedWords = []string{"resolved", "recovered", "restored", "back to normal", "back under", "outage ends", "impact ends", "fixed", "succeed again", "sync again", "mitigated", "complete", "cleared"}
+)
+
+// Derive finds start, detection and resolution in p's timeline.
+func Derive(p *Postmortem) Durations {
+	var d Durations
+	var timed []*TimelineEntry
+	for i := range p.Timeline {
+		if len(p.Timeline[i].At) > 10 {
+			timed = append(timed, &p.Timeline[i])
+		}
+	}
+	if len(timed) == 0 {
+		return d
+	}
+	d.Start, d.StartHow = timed[0], "the first timed entry"
+	for _, e := range timed {
+		if hasAny(e.Text, startWords) {
+			d.Start, d.StartHow = e, "the entry that says the impact began"
+			break
+		}
+	}
+	for _, e := range timed {
+		if e.At >= d.Start.At && e != d.Start && hasAny(e.Text, detectedWords) {
+			d.Detected, d.DetectedHow = e, "the first entry that mentions an alert, a page or a report"
+			break
+		}
+	}
+	for i := len(timed) - 1; i >= 0; i-- {
+		e := timed[i]
+		if e.At > d.Start.At && hasAny(e.Text, resolvedWords) {
+			d.Resolved, d.ResolvedHow = e, "the last entry that says the service recovered"
+			break
+		}
+	}
+	d.ToDetect = between(d.Start, d.Detected)
+	d.ToResolve = between(d.Start, d.Resolved)
+	return d
+}
+
+func hasAny(text string, words []string) bool {
+	t := strings.ToLower(text)
+	for _, w := range words {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// between returns b - a for two entries with times, 0 when either is
+// missing or they cannot be compared.
+func between(a, b *TimelineEntry) time.Duration {
+	if a == nil || b == nil {
+		return 0
+	}
+	ta, ok1 := ParseAt(a.At)
+	tb, ok2 := ParseAt(b.At)
+	if !ok1 || !ok2 || tb.Before(ta) {
+		return 0
+	}
+	return tb.Sub(ta)
+}
+
+// ParseAt reads an entry's ISO time; entries without an offset are read as
+// UTC, which is right for differences within one document.
+func ParseAt(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
