@@ -11,7 +11,8 @@ import (
 // Render writes p as canonical Markdown that Parse reads back to the same
 // structured fields: YAML front matter for the header, one H2 per field,
 // the timeline as a table of ISO timestamps, action items as a table, and
-// every other section after them in order.
+// every other section after them in order. Items that Hindsight tracks as
+// removed from the document are left out: the output is the document.
 func Render(p *postmortem.Postmortem) []byte {
 	var b bytes.Buffer
 	b.WriteString("---\n")
@@ -54,6 +55,9 @@ func Render(p *postmortem.Postmortem) []byte {
 	if len(p.ActionItems) > 0 {
 		b.WriteString("\n## Action items\n\n| Action item | Owner | Status | Jira | Due |\n|---|---|---|---|---|\n")
 		for _, it := range p.ActionItems {
+			if it.Tracking != nil && it.Tracking.Removed {
+				continue
+			}
 			keys := it.JiraKeys
 			if len(keys) == 0 && it.JiraKey != "" {
 				keys = []string{it.JiraKey}
