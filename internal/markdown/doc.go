@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hindsight-dev/hindsight/internal/postmortem"
 )
@@ -142,7 +143,21 @@ func joinSpace(lines []string) string {
 	return b.String()
 }
 
-// collapse returns s with every run of whitespace turned into one space.
+// collapse returns s with every run of whitespace turned into one space
+// and none at either end. Most text is already so, and is returned as it
+// is without allocating.
 func collapse(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c >= utf8.RuneSelf ||
+			c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -16,12 +16,18 @@ var gm = goldmark.New()
 // readMarkdown fills d.blocks from goldmark's AST.
 func (d *doc) readMarkdown() {
 	d.markdown = true
-	src := d.text
+	source := []byte(d.text)
 	if n := d.frontMatter(); n > 0 {
 		// Blank the front matter so that goldmark's offsets keep their lines.
-		src = strings.Repeat("\n", n) + strings.Join(d.lines[n:], "\n")
+		end := 0
+		for k := 0; k < n && end < len(source); k++ {
+			for end < len(source) && source[end] != '\n' {
+				source[end] = ' '
+				end++
+			}
+			end++
+		}
 	}
-	source := []byte(src)
 	starts := lineStarts(source)
 	lineOf := func(off int) int { return searchLine(starts, off) }
 	root := gm.Parser().Parse(text.NewReader(source))
