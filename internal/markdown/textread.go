@@ -199,9 +199,5 @@ func splitRow(l string) (cells []string, sep bool, ok bool) {
 			break
 		}
 	}
-	if len(cells) == 1 && !lead {
-		// "text |" alone is a row only in a flattened table.
-		sep = sep && true
-	}
 	return cells, sep, true
 }
