@@ -32,7 +32,8 @@ func classify(op string, resp *gojira.Response, err error) error {
 		return &postmortem.Error{Code: postmortem.EUnavailable, Message: op + ": Jira did not answer", Err: err}
 	}
 	var je *gojira.Error
-	if !errors.As(err, &je) {
+	_, decoded := err.(interface{ Cause() error }) // NewJiraError wrapped a non-JSON body
+	if !errors.As(err, &je) && !decoded {
 		// Create, Update and raw calls leave the body unread: decode it.
 		err = gojira.NewJiraError(resp, err)
 		errors.As(err, &je)
