@@ -121,3 +121,32 @@ func StatusFromJira(category string) string {
 	}
 	return ""
 }
+
+// LinkedStatus is the item status an item's read links add up to: done
+// when all are done, open when none has started, in progress otherwise;
+// "" when none has been read. Unreachable links do not count.
+func LinkedStatus(links []JiraLink) string {
+	var done, todo, n int
+	for _, l := range links {
+		s := StatusFromJira(l.Category)
+		if l.Unreachable || s == "" {
+			continue
+		}
+		n++
+		switch s {
+		case StatusDone:
+			done++
+		case StatusOpen:
+			todo++
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case done == n:
+		return StatusDone
+	case todo == n:
+		return StatusOpen
+	}
+	return StatusInProgress
+}
