@@ -36,7 +36,6 @@ type Config struct {
 	Project   string
 	IssueType string         // default Task
 	Fields    map[string]any // extra fields set on every created issue
-	Done      string         // name of the transition that closes an issue; "" for none
 	Secret    string         // webhook secret; "" accepts unsigned deliveries
 	Retry     Retry          // zero value: DefaultRetry
 	PageSize  int            // search page size; default 100
