@@ -140,6 +140,10 @@ func unwrap(n ast.Node, src []byte) {
 	parent.RemoveChild(parent, n)
 }
 
+// SafeURL reports whether a page may link to u, by the rules HTML
+// applies to links in Markdown.
+func SafeURL(u string) bool { return safeURL([]byte(u)) }
+
 // safeURL reports whether a link may point at dest: http, https and
 // mailto, or a URL without a scheme (relative, or a #fragment). Browsers
 // ignore tabs, newlines and leading spaces in schemes, so they are
