@@ -13,10 +13,12 @@ type storedItem struct {
 	text            string
 	owner           string
 	ownerAnnotation string
+	overridden      bool
 	docStatus       string
 	docJiraKey      string
 	status          string
 	jiraKey         string
+	docDue          string
 	due             string
 	removed         bool
 }
@@ -70,7 +72,8 @@ func (s *saver) insertItems(ctx context.Context, docID string, items []postmorte
 
 func (s *saver) insert(ctx context.Context, docID string, it docItem) error {
 	r, err := s.insertItem.ExecContext(ctx, docID, it.position, it.text, it.owner, it.ownerAnnotation,
-		it.docStatus, it.jiraKey, trackedStatus(it.docStatus), it.jiraKey, it.due, s.now, s.now)
+		NameKey(it.owner), it.docStatus, it.jiraKey, trackedStatus(it.docStatus), it.jiraKey, it.due, it.due,
+		s.now, s.now)
 	if err != nil {
 		return err
 	}
@@ -96,8 +99,8 @@ func (s *saver) loadItems(ctx context.Context, docID string) ([]storedItem, erro
 	var out []storedItem
 	for rows.Next() {
 		var it storedItem
-		err := rows.Scan(&it.id, &it.position, &it.text, &it.owner, &it.ownerAnnotation, &it.docStatus,
-			&it.docJiraKey, &it.status, &it.jiraKey, &it.due, &it.removed)
+		err := rows.Scan(&it.id, &it.position, &it.text, &it.owner, &it.ownerAnnotation, &it.overridden,
+			&it.docStatus, &it.docJiraKey, &it.status, &it.jiraKey, &it.docDue, &it.due, &it.removed)
 		if err != nil {
 			return nil, err
 		}
@@ -146,13 +149,17 @@ func (s *saver) syncItems(ctx context.Context, docID string, items []postmortem.
 }
 
 // refresh updates a stored item from the document item it matched. The
-// tracked status follows the document only when the document's status
-// changed; the tracked Jira key is filled from the document only when it
-// is empty.
+// tracked status and due date follow the document only when the
+// document's own changed; the tracked Jira key is filled from the document
+// only when it is empty; an owner set in Hindsight stays.
 func (s *saver) refresh(ctx context.Context, old storedItem, it docItem) error {
 	status := old.status
 	if it.docStatus != old.docStatus {
 		status = trackedStatus(it.docStatus)
+	}
+	due := old.due
+	if it.due != old.docDue {
+		due = it.due
 	}
 	jiraKey := old.jiraKey
 	if jiraKey == "" {
@@ -160,11 +167,12 @@ func (s *saver) refresh(ctx context.Context, old storedItem, it docItem) error {
 	}
 	if !old.removed && old.position == it.position && old.text == it.text && old.owner == it.owner &&
 		old.ownerAnnotation == it.ownerAnnotation && old.docStatus == it.docStatus &&
-		old.docJiraKey == it.jiraKey && old.due == it.due && old.status == status && old.jiraKey == jiraKey {
+		old.docJiraKey == it.jiraKey && old.docDue == it.due && old.due == due &&
+		old.status == status && old.jiraKey == jiraKey {
 		return nil
 	}
-	_, err := s.updateItem.ExecContext(ctx, it.position, it.text, it.owner, it.ownerAnnotation,
-		it.docStatus, it.jiraKey, status, jiraKey, it.due, s.now, old.id)
+	_, err := s.updateItem.ExecContext(ctx, it.position, it.text, it.owner, it.ownerAnnotation, NameKey(it.owner),
+		it.docStatus, it.jiraKey, status, jiraKey, it.due, due, s.now, old.id)
 	if err != nil {
 		return err
 	}
@@ -175,8 +183,14 @@ func (s *saver) refresh(ctx context.Context, old storedItem, it docItem) error {
 	if old.text != it.text {
 		events = append(events, [3]string{"text", old.text, it.text})
 	}
+	if old.owner != it.owner && !old.overridden {
+		events = append(events, [3]string{"owner", old.owner, it.owner})
+	}
 	if old.status != status {
 		events = append(events, [3]string{"status", old.status, status})
+	}
+	if old.due != due {
+		events = append(events, [3]string{"due", old.due, due})
 	}
 	if old.jiraKey != jiraKey {
 		events = append(events, [3]string{"jira_key", old.jiraKey, jiraKey})

@@ -76,6 +76,12 @@ func (d *DB) Migrate(ctx context.Context) (version int, err error) {
 	return v, err
 }
 
+// backfills are the parts of migrations that SQL cannot do, by version:
+// they run right after the migration's SQL, in its transaction.
+var backfills = map[int]func(context.Context, *sql.Tx) error{
+	2: backfillWeb,
+}
+
 // apply runs one migration unless another process got there first, and
 // reports whether it ran.
 func (d *DB) apply(ctx context.Context, m migrations.Migration) (bool, error) {
@@ -104,6 +110,11 @@ func (d *DB) apply(ctx context.Context, m migrations.Migration) (bool, error) {
 	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
+	}
+	if fill := backfills[m.Version]; fill != nil {
+		if err := fill(ctx, tx); err != nil {
+			return false, fmt.Errorf("fill in new columns: %w", err)
+		}
 	}
 	_, err = tx.ExecContext(ctx,
 		`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,

@@ -147,11 +147,15 @@ func (s *saver) save(ctx context.Context, p *postmortem.Postmortem, parserVersio
 	if err != nil {
 		return res, fmt.Errorf("index document: %w", err)
 	}
+	detect, resolve := minutes(p)
 
 	if cur == nil {
 		_, err = s.insertDoc.ExecContext(ctx, res.ID, src.Path, hash, parserVersion,
-			p.Title, p.Date, p.Status, p.Severity, p.Summary, doc, src.Text, rowid, s.now, s.now)
+			p.Title, p.Date, p.Status, p.Severity, p.Summary, doc, src.Text, rowid, detect, resolve, s.now, s.now)
 		if err != nil {
+			return res, err
+		}
+		if err := s.syncTags(ctx, res.ID, p.Tags, false); err != nil {
 			return res, err
 		}
 		if err := s.insertItems(ctx, res.ID, p.ActionItems); err != nil {
@@ -166,8 +170,11 @@ func (s *saver) save(ctx context.Context, p *postmortem.Postmortem, parserVersio
 			}
 		}
 		_, err = s.updateDoc.ExecContext(ctx, hash, parserVersion,
-			p.Title, p.Date, p.Status, p.Severity, p.Summary, doc, src.Text, rowid, s.now, src.Path)
+			p.Title, p.Date, p.Status, p.Severity, p.Summary, doc, src.Text, rowid, detect, resolve, s.now, src.Path)
 		if err != nil {
+			return res, err
+		}
+		if err := s.syncTags(ctx, res.ID, p.Tags, true); err != nil {
 			return res, err
 		}
 		if err := s.syncItems(ctx, res.ID, p.ActionItems); err != nil {
@@ -177,6 +184,52 @@ func (s *saver) save(ctx context.Context, p *postmortem.Postmortem, parserVersio
 	s.known[src.Path] = &storedDoc{id: res.ID, hash: hash, parserVersion: parserVersion,
 		searchRowid: sql.NullInt64{Int64: rowid, Valid: true}}
 	return res, nil
+}
+
+// syncTags makes the document's stored tags its current ones, row by row
+// (see insertItems for why), touching nothing when they did not change.
+func (s *saver) syncTags(ctx context.Context, docID string, tags []string, stored bool) error {
+	want := tagSet(tags)
+	have := map[string]string{}
+	if stored {
+		rows, err := s.tags.QueryContext(ctx, docID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				rows.Close()
+				return err
+			}
+			have[strings.ToLower(t)] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, t := range want {
+		k := strings.ToLower(t)
+		if old, ok := have[k]; ok && old == t {
+			delete(have, k)
+			continue
+		} else if ok {
+			if _, err := s.dropTag.ExecContext(ctx, docID, old); err != nil {
+				return err
+			}
+			delete(have, k)
+		}
+		if _, err := s.addTag.ExecContext(ctx, docID, t); err != nil {
+			return err
+		}
+	}
+	for _, old := range have {
+		if _, err := s.dropTag.ExecContext(ctx, docID, old); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // idOwner returns the path of the document stored under id, or "".
