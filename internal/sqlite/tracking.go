@@ -19,15 +19,7 @@ type ItemUpdate struct {
 }
 
 // ItemEvent is one recorded change to an action item.
-type ItemEvent struct {
-	ID     int64
-	ItemID int64
-	At     string
-	Actor  string
-	Field  string
-	Old    string
-	New    string
-}
+type ItemEvent = postmortem.ItemEvent
 
 // UpdateItem changes the tracking state of action item id and records each
 // changed field in its history under actor. An unknown id gives not_found,
@@ -88,32 +80,60 @@ func (d *DB) UpdateItem(ctx context.Context, id int64, u ItemUpdate, actor strin
 	return nil
 }
 
-// History returns an action item's recorded changes, oldest first.
+// History returns an action item's recorded changes, oldest first; an
+// unknown item has none.
 func (d *DB) History(ctx context.Context, itemID int64) ([]ItemEvent, error) {
 	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, d.wrap("read item history", err)
 	}
 	defer tx.Rollback()
+	events, err := history(ctx, tx, itemID)
+	if err != nil {
+		return nil, d.wrap("read item history", err)
+	}
+	return events, nil
+}
+
+// ItemHistory returns the recorded changes of action item itemID, removed
+// or not, oldest first, or not_found when there is no such item.
+func (d *DB) ItemHistory(ctx context.Context, itemID int64) ([]postmortem.ItemEvent, error) {
+	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, d.wrap("read item history", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM action_items WHERE id = ?`, itemID).Scan(&n); err != nil {
+		return nil, d.wrap("read item history", err)
+	}
+	if n == 0 {
+		return nil, itemNotFound(itemID)
+	}
+	events, err := history(ctx, tx, itemID)
+	if err != nil {
+		return nil, d.wrap("read item history", err)
+	}
+	return events, nil
+}
+
+func history(ctx context.Context, tx *sql.Tx, itemID int64) ([]postmortem.ItemEvent, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, item_id, at, actor, field, old, new
 		FROM item_events
 		WHERE item_id = ?
 		ORDER BY id`, itemID)
 	if err != nil {
-		return nil, d.wrap("read item history", err)
+		return nil, err
 	}
 	defer rows.Close()
-	out := []ItemEvent{}
+	out := []postmortem.ItemEvent{}
 	for rows.Next() {
-		var e ItemEvent
+		var e postmortem.ItemEvent
 		if err := rows.Scan(&e.ID, &e.ItemID, &e.At, &e.Actor, &e.Field, &e.Old, &e.New); err != nil {
-			return nil, d.wrap("read item history", err)
+			return nil, err
 		}
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, d.wrap("read item history", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
