@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"net"
@@ -14,6 +15,10 @@ import (
 type serveCmd struct {
 	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on (default ${default}); port 0 picks a free one and the log says which."`
 	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up (default ${default}); a missing one is noted and skipped."`
+	// The web pages only need to know whether Jira and Slack are set up:
+	// Jira for issue links, both for the footer that says when they are off.
+	JiraURL    string `name:"jira-url" env:"HINDSIGHT_JIRA_URL" placeholder:"URL" help:"Jira site (https://example.atlassian.net) that issue keys link to."`
+	SlackToken string `env:"HINDSIGHT_SLACK_TOKEN" hidden:"" help:"Slack bot token; read from the environment only."`
 }
 
 func (serveCmd) Help() string {
@@ -41,7 +46,15 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
-	err = server.New(serverStore{db}, a.logger).Serve(a.ctx, ln)
+	cfg := server.Config{
+		JiraURL:     c.JiraURL,
+		Slack:       c.SlackToken != "",
+		MaxFileSize: int64(a.MaxFileSize),
+		Import: func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error) {
+			return jobs.ImportUploads(ctx, importStore{db}, files, a.importOptions(nil))
+		},
+	}
+	err = server.New(serverStore{db}, cfg, a.logger).Serve(a.ctx, ln)
 	a.logger.Info("stopped")
 	return err
 }

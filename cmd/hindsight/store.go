@@ -41,23 +41,25 @@ func (s importStore) Hashes(ctx context.Context) (map[string]jobs.Known, error) 
 // serverStore adapts the database to server.Store.
 type serverStore struct{ *sqlite.DB }
 
-// Incidents lists every stored postmortem for the incident list.
-func (s serverStore) Incidents(ctx context.Context) ([]server.Incident, error) {
-	list, err := s.List(ctx, sqlite.ListOptions{})
-	if err != nil {
-		return nil, err
-	}
-	incidents := make([]server.Incident, len(list))
-	for i, v := range list {
-		incidents[i] = server.Incident{
-			ID: v.ID, Title: v.Title, Date: v.Date, Status: v.Status, Severity: v.Severity,
-			OpenItems: v.OpenItems, TotalItems: v.TotalItems, Missing: v.Missing,
-		}
-	}
-	return incidents, nil
+var _ server.Store = serverStore{}
+
+// Facets lists the values the incident filters offer.
+func (s serverStore) Facets(ctx context.Context) (server.Facets, error) {
+	f, err := s.DB.Facets(ctx)
+	return server.Facets(f), err
 }
 
-// Postmortem returns one stored postmortem.
-func (s serverStore) Postmortem(ctx context.Context, id string) (*postmortem.Postmortem, error) {
-	return s.Get(ctx, id)
+// EditItem changes an item's tracked fields.
+func (s serverStore) EditItem(ctx context.Context, id int64, e server.ItemEdit, actor string) (*postmortem.Item, error) {
+	return s.DB.EditItem(ctx, id, sqlite.ItemEdit(e), actor)
+}
+
+// UnmatchedOwners lists the owners the directory does not know.
+func (s serverStore) UnmatchedOwners(ctx context.Context) ([]server.OwnerCount, error) {
+	owners, err := s.DB.UnmatchedOwners(ctx)
+	out := make([]server.OwnerCount, len(owners))
+	for i, o := range owners {
+		out[i] = server.OwnerCount(o)
+	}
+	return out, err
 }

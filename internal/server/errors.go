@@ -44,7 +44,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
 		werr = c.JSON(body.Status, map[string]errorBody{"error": body})
 	default:
-		werr = s.render(c, body.Status, "error.html", body)
+		werr = s.render(c, body.Status, "error.html", "", body)
 	}
 	if werr != nil {
 		s.logger.Warn("error response failed", "path", c.Request().URL.Path, "err", werr)

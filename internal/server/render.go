@@ -2,49 +2,94 @@ package server
 
 import (
 	"bytes"
-	"embed"
 	"html/template"
+	"net/http"
 
+	"github.com/hindsight-dev/hindsight/internal/markdown"
+	"github.com/hindsight-dev/hindsight/internal/postmortem"
+	"github.com/hindsight-dev/hindsight/web"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
-//go:embed templates
-var templates embed.FS
-
-// pages lists the page templates; each is executed inside layout.html.
-var pages = []string{"incidents.html", "incident.html", "error.html"}
+// pageFiles lists the page templates; each is parsed with layout.html and
+// partials.html into a set of its own, so that every page can define the
+// "title" and "content" blocks the layout calls.
+var pageFiles = []string{
+	"incidents.html", "incident.html", "actions.html", "action.html",
+	"people.html", "person.html", "import.html", "error.html",
+}
 
 // renderer holds the parsed page templates.
 type renderer struct {
 	pages map[string]*template.Template
 }
 
-// newRenderer parses the embedded templates; they are part of the binary,
-// so a parse failure is a programming error and panics.
-func newRenderer() *renderer {
+// newRenderer parses the embedded templates. They are part of the binary,
+// so a missing or broken one is a programming error and panics at start-up
+// rather than on the first request for the page.
+func newRenderer(funcs template.FuncMap) *renderer {
 	r := &renderer{pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{"dash": dash}
-	for _, name := range pages {
-		r.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templates, "templates/layout.html", "templates/"+name))
+	for _, name := range pageFiles {
+		r.pages[name] = template.Must(template.New(name).Funcs(funcs).
+			ParseFS(web.Templates, "layout.html", "partials.html", name))
 	}
 	return r
 }
 
-// render executes the page name with data into a buffer first, so that a
-// template error becomes an error response rather than half a page.
-func (s *Server) render(c echo.Context, status int, name string, data any) error {
+// view is what every page template executes with: the page's own data in
+// Data and what the layout needs around it.
+type view struct {
+	Nav   string // the main navigation entry this page belongs to
+	CSRF  string // token for the hidden _csrf field of forms
+	Flash string // one-off message after a redirect
+	Jira  string // Jira sync: "on", "off" (not configured) or "failed" (configured, not running)
+	Slack bool   // Slack nudges configured
+	Data  any
+}
+
+// render executes the page name inside the layout with data, into a buffer
+// first so that a template error becomes an error response rather than
+// half a page.
+func (s *Server) render(c echo.Context, status int, name, nav string, data any) error {
+	v := view{Nav: nav, Flash: takeFlash(c), Jira: s.jira, Slack: s.cfg.Slack, Data: data}
+	if token, ok := c.Get(csrfContextKey).(string); ok && token != middleware.CSRFUsingSecFetchSite {
+		v.CSRF = token
+	}
 	var buf bytes.Buffer
-	if err := s.pages.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := s.pages.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		return err
 	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-cache")
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// dash shows an empty field as an en dash so that table cells are never
-// blank to a screen reader.
-func dash(s string) string {
-	if s == "" {
-		return "–"
+// funcs are the helpers templates call; see format.go.
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"md":         markdown.HTML,
+		"inline":     markdown.Inline,
+		"highlight":  highlight,
+		"dash":       dash,
+		"date":       longDate,
+		"stamp":      stamp,
+		"minutes":    minutes,
+		"duration":   duration,
+		"status":     statusLabel,
+		"statuses":   func() []string { return itemStatuses },
+		"static":     s.assets.url,
+		"jira":       s.jiraLink,
+		"href":       safeHref,
+		"age":        func(it postmortem.Item) string { return age(it.Age(s.cfg.Now())) },
+		"overdue":    func(it postmortem.Item) bool { return it.Overdue(s.cfg.Now()) },
+		"plural":     plural,
+		"field":      field,
+		"prose":      prose,
+		"clock":      func(at string) string { _, c := splitAt(at); return c },
+		"clip":       clip,
+		"size":       sizeLabel,
+		"statusText": http.StatusText,
+		"event":      eventText,
+		"sevLevel":   sevLevel,
 	}
-	return s
 }

@@ -1,7 +1,7 @@
 // Package server is Hindsight's web interface: an echo router with the
-// whole route table in routes.go, page handlers, one error handler and the
-// template renderer. It reads the store through the small Store interface
-// it declares.
+// whole route table in routes.go, page handlers in pages_*.go, one error
+// handler and the template renderer. It reads the store through the small
+// interfaces it declares in store.go.
 package server
 
 import (
@@ -12,30 +12,29 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/internal/postmortem"
+	"github.com/hindsight-dev/hindsight/internal/jobs"
 	"github.com/labstack/echo/v4"
 )
 
-// Incident is one row of the incident list.
-type Incident struct {
-	ID         string
-	Title      string
-	Date       string
-	Status     string
-	Severity   string
-	OpenItems  int
-	TotalItems int
-	// Missing is set when the incident's file no longer exists.
-	Missing bool
-}
-
-// Store is the part of the database the web interface reads.
-type Store interface {
-	// Incidents lists every stored postmortem, newest first.
-	Incidents(ctx context.Context) ([]Incident, error)
-	// Postmortem returns one postmortem with its tracking state, or a
-	// not_found error.
-	Postmortem(ctx context.Context, id string) (*postmortem.Postmortem, error)
+// Config is what the server needs to know beside the store.
+type Config struct {
+	// JiraURL is the base URL of the Jira site (https://example.atlassian.net);
+	// issue keys link to JiraURL/browse/KEY when it is set.
+	JiraURL string
+	// JiraSync reports whether Jira sync runs, for the footer, which says
+	// what to set when it does not.
+	JiraSync bool
+	// Slack reports whether Slack nudges are configured, for the footer.
+	Slack bool
+	// Import saves files uploaded on /import; nil turns the page's form off.
+	Import func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error)
+	// MaxFileSize is the largest uploaded file, jobs.DefaultMaxFileSize
+	// when 0; it is only used to explain and pre-check the limit, Import
+	// enforces it.
+	MaxFileSize int64
+	// Now returns the time overdue items and ages are measured against;
+	// time.Now when nil.
+	Now func() time.Time
 }
 
 // ShutdownTimeout is how long Serve waits for requests in flight once its
@@ -45,16 +44,36 @@ const ShutdownTimeout = 10 * time.Second
 // Server serves Hindsight's pages.
 type Server struct {
 	store  Store
+	cfg    Config
 	logger *slog.Logger
 	echo   *echo.Echo
+	assets *assets
 	pages  *renderer
+	jira   string // Jira sync as the footer says it: on, off or failed
 }
 
-// New returns a Server reading from store and logging to logger.
-func New(store Store, logger *slog.Logger) *Server {
-	s := &Server{store: store, logger: logger, echo: echo.New(), pages: newRenderer()}
+// New returns a Server reading from store, configured by cfg and logging
+// to logger.
+func New(store Store, cfg Config, logger *slog.Logger) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxFileSize <= 0 {
+		cfg.MaxFileSize = jobs.DefaultMaxFileSize
+	}
+	s := &Server{store: store, cfg: cfg, logger: logger, echo: echo.New(), assets: newAssets(), jira: "off"}
+	switch {
+	case cfg.JiraSync:
+		s.jira = "on"
+	case cfg.JiraURL != "":
+		s.jira = "failed"
+	}
+	s.pages = newRenderer(s.funcs())
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
+	// The client's address is the connection's: X-Forwarded-For is
+	// trivially forged, and the address ends up in item histories.
+	s.echo.IPExtractor = echo.ExtractIPDirect()
 	s.echo.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s
@@ -92,4 +111,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// healthz answers load balancers and `hindsight healthcheck`.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
