@@ -33,6 +33,7 @@ type cli struct {
 	Lint        lintCmd        `cmd:"" help:"Check postmortem files without storing them."`
 	Export      exportCmd      `cmd:"" help:"Write every stored postmortem as JSON or Markdown."`
 	People      peopleCmd      `cmd:"" help:"Import or export the people directory as CSV."`
+	Sync        syncCmd        `cmd:"" help:"Sync action items with Jira."`
 	Migrate     migrateCmd     `cmd:"" help:"Bring the database schema up to date."`
 	Healthcheck healthcheckCmd `cmd:"" help:"Ask a running server whether it is healthy."`
 	Version     versionCmd     `cmd:"" help:"Print the version."`

@@ -179,4 +179,3 @@ func newClient(t testing.TB, fake *jiratest.Fake, dc bool) *jira.Client {
 	}
 	return cl
 }
-
