@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/hindsight-dev/hindsight/internal/jobs"
 	"github.com/hindsight-dev/hindsight/internal/server"
@@ -15,10 +16,6 @@ import (
 type serveCmd struct {
 	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on (default ${default}); port 0 picks a free one and the log says which."`
 	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up (default ${default}); a missing one is noted and skipped."`
-	// The web pages only need to know whether Jira and Slack are set up:
-	// Jira for issue links, both for the footer that says when they are off.
-	JiraURL    string `name:"jira-url" env:"HINDSIGHT_JIRA_URL" placeholder:"URL" help:"Jira site (https://example.atlassian.net) that issue keys link to."`
-	SlackToken string `env:"HINDSIGHT_SLACK_TOKEN" hidden:"" help:"Slack bot token; read from the environment only."`
 }
 
 func (serveCmd) Help() string {
@@ -46,17 +43,28 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
+	store := a.withJira(db, serverStore{db})
+	_, jiraSync := store.(server.JiraHook)
+	jira, _ := jiraFromEnv() // withJira has logged what is wrong with it
 	cfg := server.Config{
-		JiraURL:     c.JiraURL,
-		Slack:       c.SlackToken != "",
+		JiraURL:  jiraSite(jira.URL),
+		JiraSync: jiraSync,
+		// Slack stays off, and the footer says so, until nudges are built.
 		MaxFileSize: int64(a.MaxFileSize),
 		Import: func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error) {
 			return jobs.ImportUploads(ctx, importStore{db}, files, a.importOptions(nil))
 		},
 	}
-	err = server.New(serverStore{db}, cfg, a.logger).Serve(a.ctx, ln)
+	err = server.New(store, cfg, a.logger).Serve(a.ctx, ln)
 	a.logger.Info("stopped")
 	return err
+}
+
+// jiraSite returns the root of the Jira site that url, the site or its API
+// base URL, belongs to: where issue links go.
+func jiraSite(url string) string {
+	site, _, _ := strings.Cut(url, "/rest/")
+	return strings.TrimRight(site, "/")
 }
 
 // importDir imports the postmortems directory, logging what import would
