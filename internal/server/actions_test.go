@@ -85,7 +85,7 @@ func TestActionEdit(t *testing.T) {
 
 	body := c.page(edit)
 	contains(t, "edit page", body,
-		"<h1>Edit action item</h1>", `<label for="f-status">Status</label>`, `<label for="f-note">Note</label>`,
+		`<h1 id="edit-heading">Edit action item</h1>`, `<label for="f-status">Status</label>`, `<label for="f-note">Note</label>`,
 		`<label for="f-name">Your name</label>`, `<option value="open" selected>Open</option>`,
 		`name="back" value="`+strings.ReplaceAll(back, "&", "&amp;")+`"`,
 	)

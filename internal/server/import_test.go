@@ -93,7 +93,7 @@ func TestImportLimits(t *testing.T) {
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("60 MiB upload: %d, want 413", rec.Code)
 	}
-	contains(t, "60 MiB upload", rec.Body.String(), "over the 50 MiB limit for all files together", `<form class="edit" method="post" action="/import"`)
+	contains(t, "60 MiB upload", rec.Body.String(), "over the 50 MiB limit for all files together", `<form class="edit" id="import-form" method="post" action="/import"`)
 
 	rec = c.do(upload(t, token))
 	if rec.Code != http.StatusUnprocessableEntity {

@@ -116,26 +116,30 @@ func (s *Server) handlePersonAddAlias(c echo.Context) error {
 		return postmortem.Errorf(postmortem.EInvalid, "no alias to add")
 	}
 	m, err := s.person(c, c.FormValue("person"))
-	if postmortem.ErrorCode(err) == postmortem.ENotFound {
-		err = &postmortem.Error{Code: postmortem.EInvalid, Field: "person", Message: "choose who " + alias + " is"}
+	switch {
+	case postmortem.ErrorCode(err) == postmortem.ENotFound:
+		return s.aliasError(c, alias, "choose who "+alias+" is")
+	case err != nil:
+		return err
 	}
-	if err == nil {
-		if !slices.Contains(m.Aliases, alias) {
-			m.Aliases = append(m.Aliases, alias)
-		}
-		err = s.store.UpdatePerson(c.Request().Context(), m)
+	if !slices.Contains(m.Aliases, alias) {
+		m.Aliases = append(m.Aliases, alias)
 	}
-	if err != nil {
-		errs, ok := fieldError(err, "person")
+	if err := s.store.UpdatePerson(c.Request().Context(), m); err != nil {
+		errs, ok := fieldError(err)
 		if !ok {
 			return err
 		}
-		if msg := errs[""]; msg != "" {
-			errs = fieldErrors{"person": msg} // the alias form has no other field
-		}
-		return s.renderPerson(c, http.StatusUnprocessableEntity, postmortem.Member{Name: alias, Aliases: []string{alias}, Active: true}, errs, alias)
+		return s.aliasError(c, alias, errs[""])
 	}
 	return seeOther(c, "/people", "“"+alias+"” is now an alias of "+m.Name+".")
+}
+
+// aliasError shows the page that maps alias again, with msg next to the
+// choice of person, the alias form's one field.
+func (s *Server) aliasError(c echo.Context, alias, msg string) error {
+	m := postmortem.Member{Name: alias, Aliases: []string{alias}, Active: true}
+	return s.renderPerson(c, http.StatusUnprocessableEntity, m, fieldErrors{"person": msg}, alias)
 }
 
 // personError shows the form again with a store or validation error next

@@ -48,7 +48,7 @@ func TestPeopleAddAndEdit(t *testing.T) {
 	id := strconv.FormatInt(people[0].ID, 10)
 
 	body = c.page("/people/" + id)
-	contains(t, "edit form", body, `<h1>Edit Kwame Asante</h1>`, `value="kwame@example.com"`, ">K. Asante\nkwame</textarea>",
+	contains(t, "edit form", body, `<h1 id="person-heading">Edit Kwame Asante</h1>`, `value="kwame@example.com"`, ">K. Asante\nkwame</textarea>",
 		`<input type="checkbox" id="f-active" name="active" value="1" checked`, `<label for="f-timezone">Time zone</label>`)
 
 	form := person(csrfField.FindStringSubmatch(body)[1])
@@ -111,7 +111,7 @@ func TestPeopleUnmatchedOwners(t *testing.T) {
 		`<a href="/people/new?alias=Kwame%20Asante">Add to the directory<span class="visually-hidden">: Kwame Asante</span></a>`)
 
 	body = c.page("/people/new?alias=Kwame%20Asante")
-	contains(t, "add form for an alias", body, "<h1>Add “Kwame Asante” to the directory</h1>",
+	contains(t, "add form for an alias", body, `<h1 id="person-heading">Add “Kwame Asante” to the directory</h1>`,
 		`<input id="f-name" name="name" type="text" value="Kwame Asante"`, ">Kwame Asante</textarea>",
 		`<label for="f-person">Add “Kwame Asante” as another name of</label>`, ">Oona Hale</option>")
 
