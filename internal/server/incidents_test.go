@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -175,4 +176,16 @@ func TestIncidentPageIsInert(t *testing.T) {
 	if strings.Contains(body, "style=") {
 		t.Errorf("page has a style attribute, which the CSP forbids")
 	}
+}
+
+func TestIncidentMissingFile(t *testing.T) {
+	st := openStore(t, gates)
+	root, _ := filepath.Abs("testdata")
+	if _, err := st.MarkMissing(t.Context(), root, map[string]bool{}); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := newServer(t, st, server.Config{})
+	c := newClient(t, srv)
+	contains(t, "list", c.page("/"), `<span class="badge">file missing</span>`)
+	contains(t, "incident page", c.page("/incidents/"+gatesID), `<p class="notice" role="note"><strong>File missing.</strong>`)
 }
