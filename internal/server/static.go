@@ -15,8 +15,8 @@ import (
 
 // asset is one static file, read once at start-up.
 type asset struct {
-	name, hash, contentType string
-	data                    []byte
+	hash, contentType string
+	data              []byte
 }
 
 // assets serves web.Static under fingerprinted names: style.css is
@@ -43,7 +43,7 @@ func newAssets() *assets {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		f := &asset{name: p, hash: hex.EncodeToString(sum[:5]), contentType: ct, data: data}
+		f := &asset{hash: hex.EncodeToString(sum[:5]), contentType: ct, data: data}
 		a.byName[p] = f
 		a.byURL[strings.TrimSuffix(p, ext)+"."+f.hash+ext] = f
 		return nil
@@ -55,8 +55,9 @@ func newAssets() *assets {
 }
 
 // url returns the fingerprinted path of the static file name; templates
-// call it as {{static "style.css"}}. An unknown name panics, which the
-// renderer's start-up check surfaces at once.
+// call it as {{static "style.css"}}. An unknown name is a template naming
+// a file that is not there; it panics, and the first test that renders
+// the page fails.
 func (a *assets) url(name string) string {
 	f, ok := a.byName[name]
 	if !ok {
