@@ -56,32 +56,31 @@ func trackedStatus(docStatus string) string {
 	return postmortem.StatusOpen
 }
 
-// insertItems stores a new document's action items. It inserts them one
+// insertItems stores a new document's action items, with no history row:
+// an item's created_at already says when it appeared, and one event per
+// item was a fifth of a first import's writes. It inserts them one
 // row at a time on purpose: a multi-row INSERT … SELECT (from json_each,
 // say) opens a statement savepoint, which makes FTS5 flush its pending
 // index to disk for every document instead of once per batch, and that
 // measured twice as slow.
 func (s *saver) insertItems(ctx context.Context, docID string, items []postmortem.ActionItem) error {
 	for _, it := range flatten(items) {
-		if err := s.insert(ctx, docID, it); err != nil {
+		if _, err := s.insert(ctx, docID, it); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *saver) insert(ctx context.Context, docID string, it docItem) error {
+// insert stores one item and returns its id.
+func (s *saver) insert(ctx context.Context, docID string, it docItem) (int64, error) {
 	r, err := s.insertItem.ExecContext(ctx, docID, it.position, it.text, it.owner, it.ownerAnnotation,
 		NameKey(it.owner), it.docStatus, it.jiraKey, trackedStatus(it.docStatus), it.jiraKey, it.due, it.due,
 		s.now, s.now)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	id, err := r.LastInsertId()
-	if err != nil {
-		return err
-	}
-	return s.record(ctx, id, "created", "", it.text)
+	return r.LastInsertId()
 }
 
 func (s *saver) record(ctx context.Context, itemID int64, field, old, new string) error {
@@ -124,7 +123,13 @@ func (s *saver) syncItems(ctx context.Context, docID string, items []postmortem.
 	for i, it := range news {
 		j := match[i]
 		if j < 0 {
-			if err := s.insert(ctx, docID, it); err != nil {
+			// An item added by an edit of the document is recorded, so that
+			// its history shows it appeared later than the others.
+			id, err := s.insert(ctx, docID, it)
+			if err != nil {
+				return err
+			}
+			if err := s.record(ctx, id, "created", "", it.text); err != nil {
 				return err
 			}
 			continue

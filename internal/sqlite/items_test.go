@@ -258,7 +258,7 @@ func TestGetItemAndItemsOf(t *testing.T) {
 		t.Errorf("removed GetItem = %+v, %v", it, err)
 	}
 	hist, err := d.ItemHistory(ctx, items[3].ID)
-	if err != nil || len(hist) != 2 || hist[0].Field != "created" || hist[1].Field != "removed" || hist[1].Actor != "import" {
+	if err != nil || len(hist) != 1 || hist[0].Field != "removed" || hist[0].Actor != "import" {
 		t.Errorf("history = %+v, %v", hist, err)
 	}
 	if _, err := d.ItemHistory(ctx, 9999); postmortem.ErrorCode(err) != postmortem.ENotFound {

@@ -40,6 +40,10 @@ func (d *DB) Save(ctx context.Context, docs []*postmortem.Postmortem, parserVers
 		paths[i] = p.Source.Path
 	}
 
+	// The CPU work of a save that needs no database runs on every core
+	// before the write lock is taken, so that the lock is held for writing.
+	preps := prepareAll(docs)
+
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap("save postmortems", err)
@@ -55,8 +59,8 @@ func (d *DB) Save(ctx context.Context, docs []*postmortem.Postmortem, parserVers
 		return nil, d.wrap("save postmortems", err)
 	}
 	results := make([]postmortem.SaveResult, 0, len(docs))
-	for _, p := range docs {
-		r, err := s.save(ctx, p, parserVersion)
+	for i, p := range docs {
+		r, err := s.save(ctx, p, preps[i], parserVersion)
 		if err != nil {
 			return nil, d.wrap("save "+p.Source.Path, err)
 		}
@@ -103,7 +107,7 @@ func (s *saver) lookup(ctx context.Context, paths []string) error {
 }
 
 // save stores one document of the batch.
-func (s *saver) save(ctx context.Context, p *postmortem.Postmortem, parserVersion int) (postmortem.SaveResult, error) {
+func (s *saver) save(ctx context.Context, p *postmortem.Postmortem, pre *prepared, parserVersion int) (postmortem.SaveResult, error) {
 	src := p.Source
 	hash := src.Hash
 	if hash == "" {
@@ -139,15 +143,17 @@ func (s *saver) save(ctx context.Context, p *postmortem.Postmortem, parserVersio
 		return res, err
 	}
 
-	doc, err := docJSON(p, res.ID, res.Warnings)
-	if err != nil {
-		return res, fmt.Errorf("encode document: %w", err)
+	doc := pre.json
+	if pre.err != nil || res.ID != p.ID || len(res.Warnings) > 0 {
+		if doc, err = docJSON(p, res.ID, res.Warnings); err != nil {
+			return res, fmt.Errorf("encode document: %w", err)
+		}
 	}
-	rowid, err := s.index(ctx, p, res.ID, cur)
+	rowid, err := s.index(ctx, pre.search, res.ID, cur)
 	if err != nil {
 		return res, fmt.Errorf("index document: %w", err)
 	}
-	detect, resolve := minutes(p)
+	detect, resolve := pre.detect, pre.resolve
 
 	if cur == nil {
 		_, err = s.insertDoc.ExecContext(ctx, res.ID, src.Path, hash, parserVersion,
@@ -281,7 +287,7 @@ func (s *saver) keepOrChangeID(ctx context.Context, want, current string) (strin
 
 // index replaces the document's full-text row and returns its rowid,
 // reusing the stored one so postmortems.search_rowid stays valid.
-func (s *saver) index(ctx context.Context, p *postmortem.Postmortem, id string, cur *storedDoc) (int64, error) {
+func (s *saver) index(ctx context.Context, f searchText, id string, cur *storedDoc) (int64, error) {
 	var rowid any
 	if cur != nil && cur.searchRowid.Valid {
 		if _, err := s.unindex.ExecContext(ctx, cur.searchRowid.Int64); err != nil {
@@ -289,7 +295,6 @@ func (s *saver) index(ctx context.Context, p *postmortem.Postmortem, id string, 
 		}
 		rowid = cur.searchRowid.Int64
 	}
-	f := searchFields(p)
 	r, err := s.reindex.ExecContext(ctx, rowid, id, f.title, f.summary, f.sections, f.timeline, f.actions)
 	if err != nil {
 		return 0, err

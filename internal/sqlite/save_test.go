@@ -144,7 +144,7 @@ func TestEditedItemKeepsTracking(t *testing.T) {
 	for _, e := range hist {
 		got = append(got, e.Actor+":"+e.Field)
 	}
-	want := "import:created ana@example.com:status ana@example.com:jira_key ana@example.com:note import:text"
+	want := "ana@example.com:status ana@example.com:jira_key ana@example.com:note import:text"
 	if strings.Join(got, " ") != want {
 		t.Errorf("history = %s\nwant      %s", strings.Join(got, " "), want)
 	}
@@ -198,7 +198,7 @@ func TestRemovedItemKeptAndRestored(t *testing.T) {
 	for _, e := range hist {
 		fields = append(fields, e.Field)
 	}
-	if strings.Join(fields, " ") != "created note removed restored" {
+	if strings.Join(fields, " ") != "note removed restored" {
 		t.Errorf("history = %v", fields)
 	}
 }
