@@ -16,7 +16,9 @@ type Durations struct {
 // Words that mark an entry as detection or resolution. The first entry
 // with a time is the start unless an entry says the impact began.
 var (
-	startWords    = []string{"outage begins", "impact begins", "incident begins", "started failing", "first error", "first failed"}
+	startWords = []string{"outage begin", "impact begin", "incident begin", "failures begin", "errors begin",
+		"outage start", "began failing", "begins failing", "started failing", "starts failing", "first error",
+		"first failed", "first crash", "first 5", "first timeout"}
 	detectedWords = []string{"alert", "paged", "page ", "detected", "reported", "noticed", "notice", "spotted", "customers report", "escalated", "opens an incident", "opened an incident"}
 	resolvedWords = []string{"resolved", "recovered", "restored", "back to normal", "back under", "outage ends", "impact ends", "fixed", "succeed again", "sync again", "mitigated", "complete", "cleared"}
 )
@@ -34,6 +36,16 @@ func Derive(p *Postmortem) Durations {
 		return d
 	}
 	d.Start, d.StartHow = timed[0], "the first timed entry"
+	// Timelines often open with the days of build-up before the incident;
+	// the impact starts on the incident's own date.
+	if p.Date != "" && timed[0].At[:10] < p.Date {
+		for _, e := range timed {
+			if e.At[:10] >= p.Date {
+				d.Start, d.StartHow = e, "the first timed entry on the incident's date"
+				break
+			}
+		}
+	}
 	for _, e := range timed {
 		if hasAny(e.Text, startWords) {
 			d.Start, d.StartHow = e, "the entry that says the impact began"
