@@ -121,11 +121,16 @@ type Tracking struct {
 	Status     string `json:"status"`
 	JiraKey    string `json:"jira_key,omitempty"`
 	JiraStatus string `json:"jira_status,omitempty"`
-	Note       string `json:"note,omitempty"`
-	Removed    bool   `json:"removed,omitempty"`
-	RemovedAt  string `json:"removed_at,omitempty"`
-	CreatedAt  string `json:"created_at,omitempty"`
-	UpdatedAt  string `json:"updated_at,omitempty"`
+	// Owner is set when someone reassigned the item here; a Person with
+	// an empty name means "no owner". The document's owner stays in Owner.
+	Owner *Person `json:"owner,omitempty"`
+	// Due is the due date Hindsight tracks, edited here or the document's.
+	Due       string `json:"due,omitempty"`
+	Note      string `json:"note,omitempty"`
+	Removed   bool   `json:"removed,omitempty"`
+	RemovedAt string `json:"removed_at,omitempty"`
+	CreatedAt string `json:"created_at,omitempty"`
+	UpdatedAt string `json:"updated_at,omitempty"`
 }
 
 // Warnf appends a warning for a source line.

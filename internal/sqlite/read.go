@@ -126,7 +126,7 @@ func loadDoc(ctx context.Context, tx *sql.Tx, id string, withRemoved bool) (*pos
 func loadTracked(ctx context.Context, tx *sql.Tx, docID string, parsed []postmortem.ActionItem, withRemoved bool) ([]postmortem.ActionItem, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, position, text, owner_name, owner_annotation, doc_status, doc_jira_key,
-			status, jira_key, jira_status, due, note, removed_at, created_at, updated_at
+			status, jira_key, jira_status, doc_due, due, owner_override, note, removed_at, created_at, updated_at
 		FROM action_items
 		WHERE postmortem_id = ?
 		ORDER BY removed_at IS NOT NULL, position, id`, docID)
@@ -143,11 +143,15 @@ func loadTracked(ctx context.Context, tx *sql.Tx, docID string, parsed []postmor
 			owner     postmortem.Person
 			tr        postmortem.Tracking
 			removedAt sql.NullString
+			override  sql.NullString
 		)
 		err := rows.Scan(&tr.ID, &pos, &it.Text, &owner.Name, &owner.Annotation, &it.Status, &it.JiraKey,
-			&tr.Status, &tr.JiraKey, &tr.JiraStatus, &it.Due, &tr.Note, &removedAt, &tr.CreatedAt, &tr.UpdatedAt)
+			&tr.Status, &tr.JiraKey, &tr.JiraStatus, &it.Due, &tr.Due, &override, &tr.Note, &removedAt, &tr.CreatedAt, &tr.UpdatedAt)
 		if err != nil {
 			return nil, err
+		}
+		if override.Valid {
+			tr.Owner = &postmortem.Person{Name: override.String}
 		}
 		if removedAt.Valid {
 			if !withRemoved {
