@@ -140,15 +140,10 @@ func renderOwners(it postmortem.ActionItem) string {
 }
 
 func statusLabel(s string) string {
-	switch s {
-	case postmortem.StatusInProgress:
-		return "In progress"
-	case postmortem.StatusDone:
-		return "Done"
-	case postmortem.StatusWontDo:
-		return "Won't do"
+	if !postmortem.ValidActionStatus(s) {
+		s = postmortem.StatusOpen
 	}
-	return "Open"
+	return postmortem.StatusLabel(s)
 }
 
 // renderAt writes an entry's time so that stampAt reads it back: the ISO

@@ -23,6 +23,22 @@ type SaveResult struct {
 // ActionStatuses lists the valid action item statuses in display order.
 var ActionStatuses = []string{StatusOpen, StatusInProgress, StatusDone, StatusWontDo}
 
+// StatusLabel writes an action item status for people ("In progress");
+// a value that is not a status comes back as it is.
+func StatusLabel(s string) string {
+	switch s {
+	case StatusOpen:
+		return "Open"
+	case StatusInProgress:
+		return "In progress"
+	case StatusDone:
+		return "Done"
+	case StatusWontDo:
+		return "Won't do"
+	}
+	return s
+}
+
 // ValidActionStatus reports whether s is one of the contract's statuses.
 func ValidActionStatus(s string) bool {
 	for _, v := range ActionStatuses {

@@ -117,15 +117,8 @@ func plural(n int, word string) string {
 
 // statusLabel writes an action item status for people.
 func statusLabel(s string) string {
-	switch s {
-	case postmortem.StatusOpen:
-		return "Open"
-	case postmortem.StatusInProgress:
-		return "In progress"
-	case postmortem.StatusDone:
-		return "Done"
-	case postmortem.StatusWontDo:
-		return "Won't do"
+	if postmortem.ValidActionStatus(s) {
+		return postmortem.StatusLabel(s)
 	}
 	return dash(s)
 }
