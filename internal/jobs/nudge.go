@@ -58,7 +58,8 @@ type NudgeOptions struct {
 	Channel     string
 	ChannelZone *time.Location // the channel's working hours; default UTC
 	// Lease is how long a claim may stay unsent before another run takes
-	// it over, assuming its run died; default 10 minutes.
+	// it over, assuming its run died; default 30 minutes. A run gives up
+	// on a send after half of it, so a live run never outlasts its claim.
 	Lease       time.Duration
 	MaxAttempts int           // sends of one digest before it is given up; default 5
 	LookupTTL   time.Duration // how long Slack's answers about people are trusted; default 24 hours
@@ -82,7 +83,7 @@ func (o NudgeOptions) withDefaults() NudgeOptions {
 		o.ChannelZone = time.UTC
 	}
 	if o.Lease <= 0 {
-		o.Lease = 10 * time.Minute
+		o.Lease = 30 * time.Minute
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
@@ -148,6 +149,10 @@ func Nudge(ctx context.Context, store NudgeStore, sl Slack, o NudgeOptions) (Nud
 		if err := r.send(ctx, r.targets[key]); err != nil {
 			return r.sum, err
 		}
+	}
+	if r.sum.Unrouted > 0 {
+		o.Logger.Warn("slack escalations have nowhere to go", "items", r.sum.Unrouted,
+			"hint", "set HINDSIGHT_SLACK_ESCALATION_CHANNEL")
 	}
 	return r.sum, nil
 }
@@ -241,8 +246,6 @@ func (r *nudgeRun) escalate(ctx context.Context, it *postmortem.NudgeItem, owner
 	}
 	if r.o.Channel == "" {
 		r.sum.Unrouted++
-		r.o.Logger.Warn("slack escalation has nowhere to go", "item", it.ID, "reason", reason,
-			"hint", "set HINDSIGHT_SLACK_ESCALATION_CHANNEL")
 		return nil
 	}
 	ch := &recipient{key: r.o.Channel, name: "the escalation channel", channel: true, zone: r.o.ChannelZone}
@@ -287,7 +290,10 @@ func (r *nudgeRun) send(ctx context.Context, t *target) error {
 			notes[l.Item.ID] = "escalated to " + t.name + ": " + l.Why
 		}
 	}
-	stale := r.now.Add(-r.o.Lease)
+	// Claims carry the time they are made, not the run's start: a run
+	// slowed down by rate limits must not find its own claims stale.
+	at := r.o.Now()
+	stale := at.Add(-r.o.Lease)
 	if r.o.DryRun {
 		ok, err := r.store.NudgeClaimable(ctx, n.Target, n.Slot, stale, r.o.MaxAttempts)
 		if err != nil {
@@ -302,7 +308,7 @@ func (r *nudgeRun) send(ctx context.Context, t *target) error {
 		r.sum.Lines += len(n.Lines)
 		return nil
 	}
-	ok, err := r.store.ClaimNudge(ctx, n, r.o.RunID, r.now, stale, r.o.MaxAttempts)
+	ok, err := r.store.ClaimNudge(ctx, n, r.o.RunID, at, stale, r.o.MaxAttempts)
 	if err != nil {
 		return err
 	}
@@ -310,7 +316,9 @@ func (r *nudgeRun) send(ctx context.Context, t *target) error {
 		r.sum.Already++
 		return nil
 	}
-	posted, ts, err := r.post(ctx, t, d)
+	sendCtx, cancel := context.WithTimeout(ctx, r.o.Lease/2)
+	posted, ts, err := r.post(sendCtx, t, d)
+	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
 			// Stopping mid-send is a crash as far as Slack is concerned:
@@ -319,6 +327,13 @@ func (r *nudgeRun) send(ctx context.Context, t *target) error {
 		}
 		r.sum.Failed++
 		r.o.Logger.Warn("slack digest not sent", "target", t.key, "name", t.name, "slot", n.Slot, "err", err)
+		if !t.channel && errNotFound(err) {
+			// Slack no longer lets us reach the user (deactivated since
+			// we last looked): look again next run, which escalates.
+			if ferr := r.forget(ctx, t.key); ferr != nil {
+				return ferr
+			}
+		}
 		if ferr := r.store.NudgeFailed(ctx, n.ID, err.Error()); ferr != nil {
 			return ferr
 		}
@@ -330,7 +345,7 @@ func (r *nudgeRun) send(ctx context.Context, t *target) error {
 	r.sum.Digests++
 	r.sum.Lines += len(n.Lines)
 	// Slack has the message: record it even if the run is being stopped.
-	return r.store.NudgeSent(context.WithoutCancel(ctx), n.ID, posted, ts, r.now, notes)
+	return r.store.NudgeSent(context.WithoutCancel(ctx), n.ID, posted, ts, r.o.Now(), notes)
 }
 
 // post opens the direct message when t is a person, then posts.

@@ -250,12 +250,12 @@ func TestNudgeKilledMidRun(t *testing.T) {
 	if sum.Digests != 1 || sum.Already != 2 {
 		t.Errorf("restart: %+v", sum)
 	}
-	e.now = e.now.Add(11 * time.Minute)
+	e.now = e.now.Add(31 * time.Minute)
 	sum = e.run(t)
 	if sum.Digests != 1 || sum.Already != 2 {
 		t.Errorf("after the lease: %+v", sum)
 	}
-	e.now = e.now.Add(30 * time.Minute)
+	e.now = e.now.Add(time.Hour)
 	e.run(t)
 	for _, u := range []string{"U1", "U2", "U3"} {
 		if n := len(e.fake.MessagesTo(u)); n != 1 {
@@ -461,5 +461,29 @@ func TestNudgeDryRun(t *testing.T) {
 	}
 	if m, _ := e.db.MemberByName(context.Background(), "Bob Stone"); m.SlackID != "" {
 		t.Errorf("dry run stored Bob's Slack id")
+	}
+}
+
+// TestNudgeDeactivatedSince: an owner deactivated after Slack's answer
+// about them was remembered makes the send fail; the next run asks Slack
+// again and escalates their items.
+func TestNudgeDeactivatedSince(t *testing.T) {
+	e := newNudgeEnv(t, threeOwners[0])
+	e.person(t, postmortem.Member{Name: "Ann Lee", SlackID: "U1", Active: true})
+	e.doc(t, "2024-01-01-a", "2024-01-01", owned("Ann's", "Ann Lee"))
+	if sum := e.run(t); sum.Digests != 1 {
+		t.Fatalf("first run: %+v", sum)
+	}
+	e.fake.Deactivate("U1")
+	e.now = e.now.AddDate(0, 0, 4) // Monday
+	e.opts.LookupTTL = 7 * 24 * time.Hour // the lookup is still trusted
+	if sum := e.run(t); sum.Failed != 1 {
+		t.Errorf("Monday: %+v", sum)
+	}
+	e.now = e.now.Add(5 * time.Minute)
+	sum := e.run(t)
+	ch := e.texts(escalations)
+	if sum.Digests != 1 || len(ch) != 1 || !strings.Contains(ch[0], "Ann Lee's Slack account is deactivated") {
+		t.Errorf("next run: %+v, channel %q", sum, ch)
 	}
 }

@@ -188,6 +188,17 @@ func (r *nudgeRun) remember(ctx context.Context, key string, u postmortem.SlackU
 	return r.store.SaveSlackLookup(ctx, key, postmortem.SlackLookup{User: u, DM: dm, At: r.now})
 }
 
+// forget makes the next run ask Slack about user id again.
+func (r *nudgeRun) forget(ctx context.Context, id string) error {
+	key := "id:" + id
+	l, ok, err := r.store.SlackLookup(ctx, key)
+	if err != nil || !ok {
+		return err
+	}
+	l.At = time.Time{}
+	return r.store.SaveSlackLookup(ctx, key, l)
+}
+
 // dm returns the direct message channel with user id, opening it the
 // first time.
 func (r *nudgeRun) dm(ctx context.Context, id string) (string, error) {

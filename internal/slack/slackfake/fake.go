@@ -99,7 +99,15 @@ func New(t interface{ Cleanup(func()) }, opts Options) *Fake {
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	f.URL = f.srv.URL + "/api/"
-	t.Cleanup(f.srv.Close)
+	t.Cleanup(func() {
+		f.mu.Lock()
+		for method, ch := range f.hold {
+			close(ch)
+			delete(f.hold, method)
+		}
+		f.mu.Unlock()
+		f.srv.Close()
+	})
 	return f
 }
 
@@ -144,21 +152,25 @@ func (f *Fake) RateLimit(method string, n, seconds int) {
 	}
 }
 
-// Hold makes calls of method wait until the returned function is called
-// (or their client gives up); for tests that need a call in flight.
+// Hold makes calls of method wait until the returned function is called,
+// as a slow Slack would: a call held is then applied and answered even if
+// its client has gone meanwhile, since Slack acts on what it received.
+// Calls still held when the test ends are released.
 func (f *Fake) Hold(method string) (release func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if old := f.hold[method]; old != nil {
+		close(old)
+	}
 	ch := make(chan struct{})
 	f.hold[method] = ch
-	var once sync.Once
 	return func() {
-		once.Do(func() {
-			f.mu.Lock()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.hold[method] == ch {
 			delete(f.hold, method)
-			f.mu.Unlock()
 			close(ch)
-		})
+		}
 	}
 }
 
@@ -252,11 +264,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	held := f.hold[method]
 	f.mu.Unlock()
 	if held != nil {
-		select {
-		case <-held:
-		case <-r.Context().Done():
-			return
-		}
+		<-held
 	}
 	form, err := readForm(r)
 	var a answer
