@@ -34,6 +34,7 @@ type cli struct {
 	Export      exportCmd      `cmd:"" help:"Write every stored postmortem as JSON or Markdown."`
 	People      peopleCmd      `cmd:"" help:"Import or export the people directory as CSV."`
 	Sync        syncCmd        `cmd:"" help:"Sync action items with Jira."`
+	Nudge       nudgeCmd       `cmd:"" help:"Remind owners of open action items on Slack, and escalate."`
 	Migrate     migrateCmd     `cmd:"" help:"Bring the database schema up to date."`
 	Healthcheck healthcheckCmd `cmd:"" help:"Ask a running server whether it is healthy."`
 	Version     versionCmd     `cmd:"" help:"Print the version."`

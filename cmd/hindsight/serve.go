@@ -43,7 +43,7 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
-	store := a.withJira(db, serverStore{db})
+	store := a.withSlack(db, a.withJira(db, serverStore{db}))
 	_, jiraSync := store.(server.JiraHook)
 	jira, _ := jiraFromEnv() // withJira has logged what is wrong with it
 	cfg := server.Config{

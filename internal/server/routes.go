@@ -38,4 +38,6 @@ func (s *Server) routes() {
 
 	// Webhooks prove themselves with a signature, not a CSRF token.
 	e.POST("/hooks/jira", s.handleJiraHook)
+	e.POST("/slack/interactions", s.handleSlackInteraction)
+	e.POST("/slack/commands", s.handleSlackCommand)
 }
