@@ -326,19 +326,17 @@ func (r *nudgeRun) send(ctx context.Context, t *target) error {
 			return ctx.Err()
 		}
 		r.sum.Failed++
-		r.o.Logger.Warn("slack digest not sent", "target", t.key, "name", t.name, "slot", n.Slot, "err", err)
-		if !t.channel && errNotFound(err) {
-			// Slack no longer lets us reach the user (deactivated since
-			// we last looked): look again next run, which escalates.
-			if ferr := r.forget(ctx, t.key); ferr != nil {
-				return ferr
-			}
-		}
 		if ferr := r.store.NudgeFailed(ctx, n.ID, err.Error()); ferr != nil {
 			return ferr
 		}
 		if postmortem.ErrorCode(err) == postmortem.EUnauthorized {
 			return err
+		}
+		r.o.Logger.Warn("slack digest not sent", "target", t.key, "name", t.name, "slot", n.Slot, "err", err)
+		if !t.channel && errNotFound(err) {
+			// Slack no longer lets us reach the user (deactivated since
+			// we last looked): look again next run, which escalates.
+			return r.forget(ctx, t.key)
 		}
 		return nil
 	}
