@@ -475,7 +475,7 @@ func TestNudgeDeactivatedSince(t *testing.T) {
 		t.Fatalf("first run: %+v", sum)
 	}
 	e.fake.Deactivate("U1")
-	e.now = e.now.AddDate(0, 0, 4) // Monday
+	e.now = e.now.AddDate(0, 0, 4)        // Monday
 	e.opts.LookupTTL = 7 * 24 * time.Hour // the lookup is still trusted
 	if sum := e.run(t); sum.Failed != 1 {
 		t.Errorf("Monday: %+v", sum)
