@@ -43,13 +43,15 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
-	store := a.withSlack(db, a.withJira(db, serverStore{db}))
+	store, waitSlack := a.withSlack(db, a.withJira(db, serverStore{db}))
+	defer waitSlack() // let the work a Slack button started finish before the database closes
 	_, jiraSync := store.(server.JiraHook)
+	_, slackOn := store.(server.SlackHook)
 	jira, _ := jiraFromEnv() // withJira has logged what is wrong with it
 	cfg := server.Config{
-		JiraURL:  jiraSite(jira.URL),
-		JiraSync: jiraSync,
-		// Slack stays off, and the footer says so, until nudges are built.
+		JiraURL:     jiraSite(jira.URL),
+		JiraSync:    jiraSync,
+		Slack:       slackOn,
 		MaxFileSize: int64(a.MaxFileSize),
 		Import: func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error) {
 			return jobs.ImportUploads(ctx, importStore{db}, files, a.importOptions(nil))

@@ -14,27 +14,30 @@ import (
 // until a.ctx ends) and returns store with the receiver of POST
 // /slack/interactions and POST /slack/commands added; otherwise, or when
 // the settings are wrong (logged), it returns store as it is. It goes
-// around withJira and keeps its webhook receiver:
+// around withJira and keeps its webhook receiver. The function it returns
+// waits for the work that Slack buttons started (a message update, a Jira
+// transition) and is to be called after the server stops:
 //
-//	store := a.withSlack(db, a.withJira(db, serverStore{db}))
-func (a *app) withSlack(db *sqlite.DB, store server.Store) server.Store {
+//	store, wait := a.withSlack(db, a.withJira(db, serverStore{db}))
+func (a *app) withSlack(db *sqlite.DB, store server.Store) (server.Store, func()) {
+	none := func() {}
 	f, err := slackFromEnv()
 	if err != nil {
 		a.logger.Error("slack settings", "err", err)
-		return store
+		return store, none
 	}
 	if f.Token == "" {
-		return store
+		return store, none
 	}
 	opts, err := f.options(a.Timezone, a.logger)
 	if err != nil {
 		a.logger.Error("slack nudges off", "err", err)
-		return store
+		return store, none
 	}
 	client, err := f.client()
 	if err != nil {
 		a.logger.Error("slack nudges off", "err", err)
-		return store
+		return store, none
 	}
 	if f.SigningSecret == "" {
 		a.logger.Warn("HINDSIGHT_SLACK_SIGNING_SECRET is not set: Slack buttons and /hindsight are refused")
@@ -52,9 +55,9 @@ func (a *app) withSlack(db *sqlite.DB, store server.Store) server.Store {
 		"escalate_after", f.EscalateAfter)
 	s := slackServerStore{Store: store, NudgeActions: actions, db: db}
 	if jira, ok := store.(server.JiraHook); ok {
-		return slackJiraServerStore{slackServerStore: s, JiraHook: jira}
+		return slackJiraServerStore{slackServerStore: s, JiraHook: jira}, actions.Wait
 	}
-	return s
+	return s, actions.Wait
 }
 
 // slackServerStore is the server's store with the Slack receiver

@@ -45,7 +45,7 @@ func TestServeSlackHook(t *testing.T) {
 	t.Setenv("HINDSIGHT_JIRA_URL", "")
 
 	t.Setenv("HINDSIGHT_SLACK_TOKEN", "")
-	if _, ok := a.withSlack(db, serverStore{db}).(server.SlackHook); ok {
+	if off, _ := a.withSlack(db, serverStore{db}); isSlackHook(off) {
 		t.Fatal("Slack hook without a token")
 	}
 
@@ -53,7 +53,8 @@ func TestServeSlackHook(t *testing.T) {
 	t.Setenv("HINDSIGHT_SLACK_SIGNING_SECRET", "s3cret")
 	t.Setenv("HINDSIGHT_SLACK_API_URL", fake.URL)
 	jiraStore := jiraServerStore{Store: serverStore{db}, JiraLoop: jobs.NewJiraLoop(db, nil, jobs.JiraOptions{}, time.Hour)}
-	store := a.withSlack(db, jiraStore)
+	store, wait := a.withSlack(db, jiraStore)
+	defer wait()
 	if _, ok := store.(server.SlackHook); !ok {
 		t.Fatal("no Slack hook")
 	}
@@ -91,4 +92,9 @@ func TestServeSlackHook(t *testing.T) {
 		!strings.Contains(body, `"response_type":"ephemeral"`) || !strings.Contains(body, "Fix it") {
 		t.Errorf("command: %d %s", code, body)
 	}
+}
+
+func isSlackHook(s server.Store) bool {
+	_, ok := s.(server.SlackHook)
+	return ok
 }
