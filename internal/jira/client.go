@@ -166,7 +166,7 @@ func (c *Client) Transition(ctx context.Context, key, name string) error {
 		return classify("list transitions of "+key, resp, err)
 	}
 	for _, t := range ts {
-		if strings.EqualFold(t.Name, name) {
+		if strings.EqualFold(t.Name, name) || name == "" && t.To.StatusCategory.Key == postmortem.JiraDone {
 			resp, err := c.jc.Issue.DoTransitionWithContext(ctx, url.PathEscape(key), t.ID)
 			if err != nil {
 				return classify("transition "+key, resp, err)
@@ -174,6 +174,9 @@ func (c *Client) Transition(ctx context.Context, key, name string) error {
 			resp.Body.Close()
 			return nil
 		}
+	}
+	if name == "" {
+		return postmortem.Errorf(postmortem.ENotFound, "Jira issue %s offers no transition to a done status now", key)
 	}
 	return postmortem.Errorf(postmortem.ENotFound, "Jira issue %s offers no transition %q now", key, name)
 }

@@ -10,14 +10,15 @@ import (
 )
 
 // Complete closes issue key from outside Jira, as the Slack Done button
-// does: it moves the issue through the transition named transition
-// (skipped when "" or when the issue is already in the done category)
-// and then adds comment to it. The comment is sent by hand, as
+// does: it moves the issue through the transition named transition, or
+// when that is "" through the first one the workflow offers into the done
+// category (so that the next sync does not put the item back), skipped
+// when the issue is already done, and then adds comment to it. The comment is sent by hand, as
 // integrations.md §0.2 says, because go-jira's AddComment sends empty
 // author and visibility objects that Jira Cloud refuses. A transition the
 // workflow does not offer now, on an issue not done, is not_found.
 func (c *Client) Complete(ctx context.Context, key, transition, comment string) error {
-	if transition != "" {
+	{
 		err := c.Transition(ctx, key, transition)
 		if postmortem.ErrorCode(err) == postmortem.ENotFound {
 			is, gerr := c.Get(ctx, key)
