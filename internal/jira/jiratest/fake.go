@@ -114,6 +114,7 @@ type issue struct {
 	Fields              map[string]any
 	Created, Updated    time.Time
 	Resolved, VisibleAt time.Time
+	Comments            []string
 }
 
 type status struct {
@@ -219,6 +220,7 @@ type Issue struct {
 	ID, Key, Summary, Description, Due, Status, Category, Assignee string
 	Labels                                                         []string
 	Fields                                                         map[string]any
+	Comments                                                       []string
 }
 
 // Issues returns every issue, oldest first.
@@ -228,7 +230,8 @@ func (f *Fake) Issues() []Issue {
 	out := make([]Issue, len(f.issues))
 	for i, is := range f.issues {
 		out[i] = Issue{ID: is.ID, Key: is.Key, Summary: is.Summary, Description: is.Desc, Due: is.Due,
-			Status: is.Status.Name, Category: is.Status.Category, Labels: is.Labels, Fields: is.Fields}
+			Status: is.Status.Name, Category: is.Status.Category, Labels: is.Labels, Fields: is.Fields,
+			Comments: append([]string(nil), is.Comments...)}
 		if is.Assignee != nil {
 			out[i].Assignee = is.Assignee.AccountID + is.Assignee.Name
 		}

@@ -148,6 +148,8 @@ func (f *Fake) route(r *http.Request, body []byte) answer {
 		return f.transitions(parts[1])
 	case len(parts) == 3 && parts[0] == "issue" && parts[2] == "transitions" && r.Method == http.MethodPost:
 		return f.transition(parts[1], body)
+	case len(parts) == 3 && parts[0] == "issue" && parts[2] == "comment" && r.Method == http.MethodPost:
+		return f.comment(parts[1], body)
 	case r.Method == http.MethodGet && path == "user/search":
 		return f.userSearch(r)
 	case r.Method == http.MethodGet && path == "search/jql":
@@ -499,4 +501,29 @@ func (f *Fake) matches(is *issue, c clause, now time.Time) bool {
 		return err == nil && !is.Updated.Before(t)
 	}
 	return false
+}
+
+// comment adds a comment as Jira Cloud does: only {"body": "…"} is
+// accepted; the empty author and visibility objects go-jira's AddComment
+// sends are refused with 400, as the real service does.
+func (f *Fake) comment(keyOrID string, body []byte) answer {
+	var req map[string]any
+	if err := json.Unmarshal(body, &req); err != nil {
+		return jiraError(http.StatusBadRequest, []string{"Invalid request payload. Refer to the REST API documentation and try again."}, nil)
+	}
+	text, _ := req["body"].(string)
+	for k := range req {
+		if k != "body" || text == "" {
+			return jiraError(http.StatusBadRequest, []string{"Invalid request payload. Refer to the REST API documentation and try again."}, nil)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.find(keyOrID)
+	if is == nil {
+		return jiraError(http.StatusNotFound, notVisible, nil)
+	}
+	is.Comments = append(is.Comments, text)
+	id := fmt.Sprintf("%d", 10000+len(is.Comments))
+	return jsonAnswer(http.StatusCreated, map[string]any{"id": id, "body": text})
 }
