@@ -38,7 +38,7 @@ func TestActionList(t *testing.T) {
 		"<strong>3</strong> open", "<strong>1</strong> overdue", "<strong>1</strong> orphaned",
 		"Cache the revocation list on each gate", "Make the export idempotent",
 		`<a href="/incidents/`+gatesID+`">Ticket gates rejected valid passes</a>`,
-		`<span class="badge warn">has left</span>`, `<span class="badge warn">overdue</span>`,
+		`<span class="badge warn owner-left">has left</span>`, `<span class="badge warn">overdue</span>`,
 		"<caption>All action items, oldest first</caption>",
 		`<label for="f-owner">Owner</label>`, `<label for="f-nojira">Without a Jira issue</label>`,
 	)

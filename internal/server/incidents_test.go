@@ -121,7 +121,7 @@ func TestIncidentPage(t *testing.T) {
 		"<strong>1 h 15 min</strong>", "(the last entry that says the service recovered)",
 		// action items
 		"Cache the revocation list on each gate", "Kwame Asante",
-		`Oona Hale (Deactivated) <span class="badge warn">has left</span>`,
+		`Oona Hale (Deactivated) <span class="badge warn owner-left">has left</span>`,
 		`<span class="badge warn">no owner</span>`,
 		`<a class="key" href="https://jira.example.com/browse/GATE-41" rel="noopener">GATE-41</a>`,
 		`<time datetime="2024-10-01">1 Oct 2024</time> <span class="badge warn">overdue</span>`,
