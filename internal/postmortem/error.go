@@ -11,6 +11,7 @@ const (
 	ENotFound     = "not_found"
 	EConflict     = "conflict"
 	EUnauthorized = "unauthorized"
+	EForbidden    = "forbidden"
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
 )
