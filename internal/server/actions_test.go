@@ -14,7 +14,7 @@ import (
 )
 
 // itemID returns the id of the first item whose text contains text.
-func itemID(t *testing.T, st testStore, text string) int64 {
+func itemID(t testing.TB, st testStore, text string) int64 {
 	t.Helper()
 	items, _, err := st.ListItems(context.Background(), postmortem.ItemFilter{Limit: 500})
 	if err != nil {

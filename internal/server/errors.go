@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -15,33 +16,58 @@ var statuses = map[string]int{
 	postmortem.ENotFound:     http.StatusNotFound,
 	postmortem.EConflict:     http.StatusConflict,
 	postmortem.EUnauthorized: http.StatusUnauthorized,
+	postmortem.EForbidden:    http.StatusForbidden,
 	postmortem.EUnavailable:  http.StatusServiceUnavailable,
 	postmortem.EInternal:     http.StatusInternalServerError,
 }
 
-// errorBody is what the error page and the JSON error show.
+// Codes of HTTP-level refusals that no application error has; the API's
+// error JSON uses them beside the application codes.
+const (
+	codeMethodNotAllowed = "method_not_allowed"
+	codeTooLarge         = "too_large"
+	codeUnsupportedType  = "unsupported_media_type"
+)
+
+// httpCodes names the HTTP statuses echo and the middleware answer with
+// that no application code covers.
+var httpCodes = map[int]string{
+	http.StatusMethodNotAllowed:      codeMethodNotAllowed,
+	http.StatusRequestEntityTooLarge: codeTooLarge,
+	http.StatusUnsupportedMediaType:  codeUnsupportedType,
+	http.StatusRequestTimeout:        postmortem.EUnavailable,
+}
+
+// errorBody is what the error page and the JSON error show: under /api/
+// the JSON is {"error": {"code", "message", "field"}} with the status on
+// the response itself.
 type errorBody struct {
-	Status  int    `json:"status"`
+	Status  int    `json:"-"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
 }
 
 // handleError is the one place errors become responses: JSON under /api/,
 // an error page elsewhere. Only internal errors are logged; the others are
-// the client's business and say so in the response.
+// the client's business and say so in the response. An error after the
+// response has started (a streamed export) can only be logged.
 func (s *Server) handleError(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
 	body := describe(err)
 	if body.Status == http.StatusInternalServerError {
 		s.logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if c.Response().Committed {
+		return
 	}
 	var werr error
 	switch {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(body.Status)
-	case strings.HasPrefix(c.Request().URL.Path, "/api/"):
+	case isAPI(c):
+		if body.Status == http.StatusUnauthorized {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="hindsight"`)
+		}
 		werr = c.JSON(body.Status, map[string]errorBody{"error": body})
 	default:
 		werr = s.render(c, body.Status, "error.html", "", body)
@@ -51,17 +77,25 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// describe maps err to a status, code and message safe to show.
+// isAPI reports whether c is a request to the JSON API.
+func isAPI(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().URL.Path, "/api/")
+}
+
+// describe maps err to a status, code, message and field safe to show.
 func describe(err error) errorBody {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		code := postmortem.EInvalid
-		if he.Code >= http.StatusInternalServerError {
-			code = postmortem.EInternal
-		}
-		for c, st := range statuses {
-			if st == he.Code {
-				code = c
+		code, ok := httpCodes[he.Code]
+		if !ok {
+			code = postmortem.EInvalid
+			if he.Code >= http.StatusInternalServerError {
+				code = postmortem.EInternal
+			}
+			for c, st := range statuses {
+				if st == he.Code {
+					code = c
+				}
 			}
 		}
 		msg := http.StatusText(he.Code)
@@ -72,10 +106,19 @@ func describe(err error) errorBody {
 		}
 		return errorBody{Status: he.Code, Code: code, Message: msg}
 	}
+	if postmortem.ErrorCode(err) == postmortem.EInternal && errors.Is(err, context.DeadlineExceeded) {
+		return errorBody{Status: http.StatusServiceUnavailable, Code: postmortem.EUnavailable,
+			Message: "the request took too long; try again, or narrow it down"}
+	}
 	code := postmortem.ErrorCode(err)
 	status, ok := statuses[code]
 	if !ok {
 		code, status = postmortem.EInternal, http.StatusInternalServerError
 	}
-	return errorBody{Status: status, Code: code, Message: postmortem.ErrorMessage(err)}
+	body := errorBody{Status: status, Code: code, Message: postmortem.ErrorMessage(err)}
+	var pe *postmortem.Error
+	if errors.As(err, &pe) && code != postmortem.EInternal {
+		body.Field = pe.Field
+	}
+	return body
 }

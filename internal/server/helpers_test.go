@@ -30,7 +30,7 @@ type testStore struct{ *sqlite.DB }
 
 // openStore opens a fresh database under t.TempDir() and saves the given
 // testdata documents into it, parsed as import would.
-func openStore(t *testing.T, files ...string) testStore {
+func openStore(t testing.TB, files ...string) testStore {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hindsight.db"))
 	if err != nil {
@@ -53,7 +53,7 @@ func openStore(t *testing.T, files ...string) testStore {
 }
 
 // save parses src as the document at path and stores it.
-func (s testStore) save(t *testing.T, path string, src []byte) {
+func (s testStore) save(t testing.TB, path string, src []byte) {
 	t.Helper()
 	p, err := markdown.Parse(path, src, markdown.Options{})
 	if err != nil {
@@ -83,7 +83,7 @@ func (s importStore) Hashes(ctx context.Context) (map[string]jobs.Known, error) 
 
 // newServer returns a server over st at the fixed time now, with uploads
 // imported into st, and the buffer it logs to.
-func newServer(t *testing.T, st server.Store, cfg server.Config) (*server.Server, *bytes.Buffer) {
+func newServer(t testing.TB, st server.Store, cfg server.Config) (*server.Server, *bytes.Buffer) {
 	t.Helper()
 	var logs bytes.Buffer
 	if cfg.Now == nil {

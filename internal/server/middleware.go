@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -85,21 +86,40 @@ func csrf() echo.MiddlewareFunc {
 	}
 }
 
-// formLimit caps every request body but the upload's: forms (and Jira's
-// webhook deliveries) are small.
+// formLimit caps every request body but the uploads': forms, the API's
+// JSON and Jira's webhook deliveries are small.
 const formLimit = "1MiB"
 
-// bodyLimit refuses bodies over limit with a 413 that says message.
-func bodyLimit(limit, message string, skip middleware.Skipper) echo.MiddlewareFunc {
+// bodyLimit refuses bodies over limit with a 413 that says so in the
+// terms of a form on pages and of a request under /api/.
+func bodyLimit(limit string, skip middleware.Skipper) echo.MiddlewareFunc {
 	check := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limit, Skipper: skip})
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		h := check(next)
 		return func(c echo.Context) error {
 			err := h(c)
 			if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, message)
+				msg := "This form is too large to send."
+				if isAPI(c) {
+					msg = "the request body is over the " + limit + " limit"
+				}
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, msg)
 			}
 			return err
 		}
+	}
+}
+
+// apiUploadLimit refuses an API upload over the upload limit for all
+// files together, before anything reads it.
+func apiUploadLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	limited := middleware.BodyLimit(strconv.Itoa(maxUploadTotal + uploadOverhead))(next)
+	return func(c echo.Context) error {
+		err := limited(c)
+		if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+				"the upload is over the "+sizeLabel(maxUploadTotal)+" limit for all files together; nothing was imported")
+		}
+		return err
 	}
 }

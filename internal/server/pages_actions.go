@@ -145,6 +145,9 @@ type actionPage struct {
 	// OwnerSet is set when someone changed the owner here, which the form
 	// then offers to undo.
 	OwnerSet bool
+	// SignedIn hides the name field: changes are recorded under the
+	// signed-in name.
+	SignedIn bool
 }
 
 // handleActionEdit shows an action item with its history and a form to
@@ -155,6 +158,9 @@ func (s *Server) handleActionEdit(c echo.Context) error {
 		return err
 	}
 	form := itemForm{Status: it.Status, Due: it.Due, Note: it.Note, Name: editorName(c)}
+	if p := principal(c); p != nil {
+		form.Name = p.Name
+	}
 	if it.Owner != nil {
 		form.Owner = it.Owner.Name
 	}
@@ -194,7 +200,13 @@ func (s *Server) handleActionUpdate(c echo.Context) error {
 	}
 	e.Due = changed(form.Due, it.Due)
 	e.Note = changed(form.Note, it.Note)
-	who := actor(c, form.Name)
+	var who string
+	if p := principal(c); p != nil {
+		// Signed in, the change is theirs whatever the form says.
+		who, form.Name = p.Name, p.Name
+	} else {
+		who = actor(c, form.Name)
+	}
 	if e == (ItemEdit{}) {
 		return seeOther(c, back, "Nothing to save: no field was changed.")
 	}
@@ -227,7 +239,7 @@ func (s *Server) renderAction(c echo.Context, status int, it *postmortem.Item, f
 	if err != nil {
 		return err
 	}
-	page := actionPage{Item: it, History: history, Form: form, Errors: errs, Back: back, Owners: owners}
+	page := actionPage{Item: it, History: history, Form: form, Errors: errs, Back: back, Owners: owners, SignedIn: principal(c) != nil}
 	for _, ev := range history {
 		if ev.Field == "owner" && ev.Actor != "import" {
 			page.OwnerSet = true

@@ -17,7 +17,7 @@ import (
 // "title" and "content" blocks the layout calls.
 var pageFiles = []string{
 	"incidents.html", "incident.html", "actions.html", "action.html",
-	"people.html", "person.html", "import.html", "error.html",
+	"people.html", "person.html", "import.html", "error.html", "signin.html",
 }
 
 // renderer holds the parsed page templates.
@@ -45,6 +45,7 @@ type view struct {
 	Flash string // one-off message after a redirect
 	Jira  string // Jira sync: "on", "off" (not configured) or "failed" (configured, not running)
 	Slack bool   // Slack nudges configured
+	User  string // who is signed in, "" when sign-in is off
 	Data  any
 }
 
@@ -55,6 +56,9 @@ func (s *Server) render(c echo.Context, status int, name, nav string, data any) 
 	v := view{Nav: nav, Flash: takeFlash(c), Jira: s.jira, Slack: s.cfg.Slack, Data: data}
 	if token, ok := c.Get(csrfContextKey).(string); ok && token != middleware.CSRFUsingSecFetchSite {
 		v.CSRF = token
+	}
+	if p := principal(c); p != nil {
+		v.User = p.Name
 	}
 	var buf bytes.Buffer
 	if err := s.pages.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -35,11 +35,32 @@ type Config struct {
 	// Now returns the time overdue items and ages are measured against;
 	// time.Now when nil.
 	Now func() time.Time
+	// Auth checks API tokens and page sessions; nil turns sign-in off and
+	// lets everyone do everything, which cmd/hindsight allows only on a
+	// loopback address.
+	Auth Authenticator
+	// Metrics receives request timings and serves /metrics; nil turns
+	// both off.
+	Metrics Metrics
+	// RequestTimeout bounds each request but the streaming ones;
+	// DefaultRequestTimeout when 0.
+	RequestTimeout time.Duration
 }
 
 // ShutdownTimeout is how long Serve waits for requests in flight once its
 // context is cancelled.
 const ShutdownTimeout = 10 * time.Second
+
+// Connection timeouts of Serve. Reading a request may take a while only
+// for an upload (50 MiB on a slow link); writing one, only for an export;
+// both are bounded so that a stalled client cannot hold a connection (and
+// its goroutine) for ever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 2 * time.Minute
+	writeTimeout      = 5 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
 
 // Server serves Hindsight's pages.
 type Server struct {
@@ -50,6 +71,9 @@ type Server struct {
 	assets *assets
 	pages  *renderer
 	jira   string // Jira sync as the footer says it: on, off or failed
+	// routePaths holds every route pattern, to tell requests no route
+	// matched from the rest in metrics.
+	routePaths map[string]bool
 }
 
 // New returns a Server reading from store, configured by cfg and logging
@@ -60,6 +84,9 @@ func New(store Store, cfg Config, logger *slog.Logger) *Server {
 	}
 	if cfg.MaxFileSize <= 0 {
 		cfg.MaxFileSize = jobs.DefaultMaxFileSize
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	s := &Server{store: store, cfg: cfg, logger: logger, echo: echo.New(), assets: newAssets(), jira: "off"}
 	switch {
@@ -76,6 +103,10 @@ func New(store Store, cfg Config, logger *slog.Logger) *Server {
 	s.echo.IPExtractor = echo.ExtractIPDirect()
 	s.echo.HTTPErrorHandler = s.handleError
 	s.routes()
+	s.routePaths = map[string]bool{}
+	for _, r := range s.echo.Routes() {
+		s.routePaths[r.Path] = true
+	}
 	return s
 }
 
@@ -89,7 +120,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		// Requests outlive ctx by up to ShutdownTimeout: that is the point
 		// of shutting down gracefully.

@@ -24,6 +24,9 @@ type IncidentStore interface {
 	ItemsOf(ctx context.Context, postmortemID string) ([]postmortem.Item, error)
 	// ItemHistory returns an item's recorded changes, oldest first.
 	ItemHistory(ctx context.Context, itemID int64) ([]postmortem.ItemEvent, error)
+	// Each calls fn with every stored postmortem, tracking included, from
+	// one snapshot: what the export streams.
+	Each(ctx context.Context, fn func(*postmortem.Postmortem) error) error
 }
 
 // ItemStore is what the action item pages read and change.
@@ -59,6 +62,19 @@ type PeopleStore interface {
 	// UnmatchedOwners lists the owner names in postmortems that match
 	// nobody in the directory.
 	UnmatchedOwners(ctx context.Context) ([]OwnerCount, error)
+	// ImportPeopleCSV adds or updates everyone in a people CSV named name,
+	// all or nothing; a bad row is an invalid or conflict error.
+	ImportPeopleCSV(ctx context.Context, r io.Reader, name string) (created, updated int, err error)
+	// ExportPeopleCSV writes the directory as CSV that ImportPeopleCSV
+	// reads back.
+	ExportPeopleCSV(ctx context.Context, w io.Writer) error
+}
+
+// HealthStore is what /readyz asks the database.
+type HealthStore interface {
+	// SchemaVersion returns the migration the database is at and the
+	// newest this build knows; reading it proves the database answers.
+	SchemaVersion(ctx context.Context) (current, latest int, err error)
 }
 
 // Store is everything the web interface needs from the database.
@@ -66,12 +82,7 @@ type Store interface {
 	IncidentStore
 	ItemStore
 	PeopleStore
-}
-
-// peopleExporter is implemented by stores that can write the directory as
-// CSV; the people page links to /people.csv only when the store is one.
-type peopleExporter interface {
-	ExportPeopleCSV(ctx context.Context, w io.Writer) error
+	HealthStore
 }
 
 // Facets are the distinct values stored postmortems have, for the filters.
