@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -41,13 +42,19 @@ func jiraFromEnv() (jiraFlags, error) {
 
 // client builds the Jira client and the sync's options.
 func (f jiraFlags) client(logger *slog.Logger) (*jira.Client, jobs.JiraOptions, error) {
+	return f.clientVia(logger, nil)
+}
+
+// clientVia is client with its requests carried by transport, when not
+// nil: serve's counts them for /metrics.
+func (f jiraFlags) clientVia(logger *slog.Logger, transport http.RoundTripper) (*jira.Client, jobs.JiraOptions, error) {
 	fields, err := jira.ParseFields(f.Fields)
 	if err != nil {
 		return nil, jobs.JiraOptions{}, err
 	}
 	cfg := jira.Config{
 		URL: f.URL, Flavor: jira.Flavor(f.Flavor), User: f.User, Token: f.Token, Project: f.Project,
-		IssueType: f.IssueType, Fields: fields, Secret: f.WebhookSecret,
+		IssueType: f.IssueType, Fields: fields, Secret: f.WebhookSecret, Transport: transport,
 	}
 	c, err := jira.New(cfg)
 	if err != nil {

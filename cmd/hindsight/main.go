@@ -15,6 +15,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"golang.org/x/term"
+
+	"github.com/hindsight-dev/hindsight/internal/metrics"
 )
 
 // cli is the command line: global flags, accepted before or after the
@@ -35,6 +37,8 @@ type cli struct {
 	People      peopleCmd      `cmd:"" help:"Import or export the people directory as CSV."`
 	Sync        syncCmd        `cmd:"" help:"Sync action items with Jira."`
 	Nudge       nudgeCmd       `cmd:"" help:"Remind owners of open action items on Slack, and escalate."`
+	Token       tokenCmd       `cmd:"" help:"Create, list and revoke API tokens for HINDSIGHT_AUTH=token."`
+	Backup      backupCmd      `cmd:"" help:"Copy the database, consistently, while it is in use."`
 	Migrate     migrateCmd     `cmd:"" help:"Bring the database schema up to date."`
 	Healthcheck healthcheckCmd `cmd:"" help:"Ask a running server whether it is healthy."`
 	Version     versionCmd     `cmd:"" help:"Print the version."`
@@ -50,6 +54,9 @@ type app struct {
 	stderr io.Writer
 	// stderrTerminal is set when stderr is a terminal (progress bars).
 	stderrTerminal bool
+	// metrics is set by serve; the clients it builds count their calls
+	// there (see callTransport).
+	metrics *metrics.Metrics
 }
 
 // errReported ends a command with exit status 1 after it has printed its

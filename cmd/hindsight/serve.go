@@ -16,25 +16,39 @@ import (
 type serveCmd struct {
 	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on (default ${default}); port 0 picks a free one and the log says which."`
 	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up (default ${default}); a missing one is noted and skipped."`
+	Auth        string `env:"HINDSIGHT_AUTH" enum:"none,token,oidc" default:"none" placeholder:"none|token" help:"Sign-in: none (default; only on a loopback address) or token (API tokens from hindsight token create, for the API and the pages)."`
 }
 
 func (serveCmd) Help() string {
 	return `Opens (and migrates) the database, imports the postmortems directory as
 import does, then serves the web interface until SIGINT or SIGTERM, when
-it finishes the requests in flight and exits. GET /healthz answers ok.
+it finishes the requests in flight and exits. GET /healthz answers ok,
+/readyz whether the database is usable, /metrics serves Prometheus.
+
+Without sign-in (HINDSIGHT_AUTH=none) it listens only on a loopback
+address; to listen elsewhere, set HINDSIGHT_AUTH=token and create tokens
+with hindsight token create.
 
 Examples:
   hindsight serve
-  HINDSIGHT_ADDR=0.0.0.0:8080 hindsight serve --db /data/hindsight.db --postmortems /srv/postmortems`
+  HINDSIGHT_AUTH=token HINDSIGHT_ADDR=0.0.0.0:8080 hindsight serve --db /data/hindsight.db --postmortems /srv/postmortems`
 }
 
 // Run imports the postmortems directory and serves.
 func (c *serveCmd) Run(a *app) error {
+	if err := checkListen(c.Addr, c.Auth); err != nil {
+		return err
+	}
 	db, err := a.openStore()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	auth, err := a.authenticator(db, c.Auth)
+	if err != nil {
+		return err
+	}
+	a.metrics = a.newMetrics(db)
 	if err := c.importDir(a, db); err != nil {
 		return err
 	}
@@ -42,7 +56,7 @@ func (c *serveCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
+	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "auth", c.Auth)
 	store, waitSlack := a.withSlack(db, a.withJira(db, serverStore{db}))
 	defer waitSlack() // let the work a Slack button started finish before the database closes
 	_, jiraSync := store.(server.JiraHook)
@@ -53,9 +67,11 @@ func (c *serveCmd) Run(a *app) error {
 		JiraSync:    jiraSync,
 		Slack:       slackOn,
 		MaxFileSize: int64(a.MaxFileSize),
-		Import: func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error) {
+		Import: a.countImports(func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error) {
 			return jobs.ImportUploads(ctx, importStore{db}, files, a.importOptions(nil))
-		},
+		}),
+		Auth:    auth,
+		Metrics: a.metrics,
 	}
 	err = server.New(store, cfg, a.logger).Serve(a.ctx, ln)
 	a.logger.Info("stopped")
@@ -91,6 +107,7 @@ func (c *serveCmd) importDir(a *app, db *sqlite.DB) error {
 	if err != nil {
 		return err
 	}
+	a.countSummary(sum)
 	a.logger.Info("imported postmortems", "dir", c.Postmortems, "imported", sum.Imported, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "failed", sum.Failed, "missing", len(sum.Missing))
 	return nil

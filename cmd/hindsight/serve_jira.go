@@ -23,7 +23,7 @@ func (a *app) withJira(db *sqlite.DB, store server.Store) server.Store {
 	if f.URL == "" {
 		return store
 	}
-	client, opts, err := f.client(a.logger)
+	client, opts, err := f.clientVia(a.logger, a.callTransport("jira"))
 	if err != nil {
 		a.logger.Error("jira sync off", "err", err)
 		return store
