@@ -1,5 +1,6 @@
 # Hindsight: a static binary on distroless, running as a non-root user.
 #   docker build -t hindsight .
+#   docker run --rm -v hindsight-data:/data hindsight token create --role admin
 #   docker run -p 8080:8080 -v hindsight-data:/data hindsight
 
 FROM golang:1.26 AS build
@@ -21,7 +22,10 @@ COPY postmortems /app/postmortems
 # An empty /data owned by the nonroot user (65532), so that a new named
 # volume mounted there starts out writable.
 COPY --from=build --chown=65532:65532 /out/data /data
+# Listening beyond loopback needs sign-in: serve refuses HINDSIGHT_AUTH=none
+# there. Create tokens with `hindsight token create` (see above).
 ENV HINDSIGHT_ADDR=0.0.0.0:8080 \
+    HINDSIGHT_AUTH=token \
     HINDSIGHT_DB=/data/hindsight.db \
     HINDSIGHT_POSTMORTEMS=/app/postmortems
 USER 65532:65532
