@@ -61,7 +61,7 @@ func (c *nudgeCmd) Run(a *app) error {
 		start := time.Now()
 		opts.Now = func() time.Time { return at.Add(time.Since(start)) }
 	}
-	client, err := c.Flags.client()
+	client, err := c.Flags.client(nil)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (a *app) withSlack(db *sqlite.DB, store server.Store) (server.Store, func()
 		a.logger.Error("slack nudges off", "err", err)
 		return store, none
 	}
-	client, err := f.client()
+	client, err := f.client(a.callTransport("slack"))
 	if err != nil {
 		a.logger.Error("slack nudges off", "err", err)
 		return store, none

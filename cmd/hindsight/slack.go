@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -37,10 +38,15 @@ func slackFromEnv() (slackFlags, error) {
 
 // client builds the Slack client, with digest links to Hindsight and to
 // the Jira site of HINDSIGHT_JIRA_URL.
-func (f slackFlags) client() (*slack.Client, error) {
+func (f slackFlags) client(rt http.RoundTripper) (*slack.Client, error) {
 	jira, _ := jiraFromEnv()
-	return slack.New(slack.Config{Token: f.Token, SigningSecret: f.SigningSecret, APIURL: f.APIURL,
-		Format: slack.Format{BaseURL: f.BaseURL, JiraURL: jiraSite(jira.URL)}})
+	cfg := slack.Config{Token: f.Token, SigningSecret: f.SigningSecret, APIURL: f.APIURL,
+		Format: slack.Format{BaseURL: f.BaseURL, JiraURL: jiraSite(jira.URL)}}
+	if rt != nil {
+		// serve counts the calls in its metrics through rt.
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: rt}
+	}
+	return slack.New(cfg)
 }
 
 // options builds the run's options; zone is HINDSIGHT_TIMEZONE, the
