@@ -7,8 +7,8 @@ import (
 
 // routes is the whole route table. Every response gets the security
 // headers and is timed; requests but the streaming ones get a deadline;
-// bodies are small except on the uploads. Pages get a CSRF token and
-// their forms need it back. With sign-in on, each route names the least
+// bodies are small except on the uploads. Pages run a few at a time
+// (limit.go), get a CSRF token and their forms need it back. With sign-in on, each route names the least
 // role it needs (view, edit, admin); the operational endpoints, static
 // files and webhooks are open.
 func (s *Server) routes() {
@@ -16,7 +16,7 @@ func (s *Server) routes() {
 	e.Use(s.observe, recoverPanic, securityHeaders, s.timeout, refuseCrossSite, bodyLimit(formLimit, func(c echo.Context) bool {
 		return c.Path() == "/import" || streaming[c.Path()]
 	}))
-	page := csrf()
+	page := limit(pageSlots(), csrf())
 	view, edit, admin := s.allow(postmortem.RoleViewer), s.allow(postmortem.RoleEditor), s.allow(postmortem.RoleAdmin)
 
 	e.GET("/healthz", s.healthz)
