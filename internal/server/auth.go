@@ -25,11 +25,10 @@ type Principal struct {
 // who the credential proves to be, or an unauthorized *postmortem.Error.
 //
 // TokenAuth is the implementation for HINDSIGHT_AUTH=token, where the
-// session cookie holds the token itself. An OIDC implementation verifies
-// its own session cookie (and may still accept API tokens for the API by
-// delegating to a TokenAuth); its sign-in redirects to the provider
-// instead of showing the token form, which is the one place routes.go
-// will differ.
+// session cookie holds the token itself. OIDCAuth (HINDSIGHT_AUTH=oidc)
+// checks API tokens the same way, but pages read its own server-side
+// sessions instead, and its sign-in goes to the provider rather than
+// showing the token form.
 type Authenticator interface {
 	Authenticate(ctx context.Context, credential string) (*Principal, error)
 }
@@ -149,9 +148,14 @@ func (s *Server) signedIn(c echo.Context) (*Principal, error) {
 	if err != nil || k.Value == "" {
 		return nil, nil
 	}
-	p, err := s.cfg.Auth.Authenticate(ctx, k.Value)
+	var p *Principal
+	if s.oidc != nil {
+		p, err = s.oidc.session(ctx, k.Value)
+	} else {
+		p, err = s.cfg.Auth.Authenticate(ctx, k.Value)
+	}
 	if postmortem.ErrorCode(err) == postmortem.EUnauthorized {
-		s.setSession(c, "")
+		s.setSession(c, "", time.Time{})
 		return nil, nil
 	}
 	return p, err
@@ -171,16 +175,16 @@ func (s *Server) signInFirst(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/signin?next="+url.QueryEscape(localPath(next, "/")))
 }
 
-// setSession sets the session cookie to value, or clears it when value
-// is empty. It is HttpOnly, SameSite=Lax, and Secure when the request
-// came over TLS, directly or through a proxy that says so.
-func (s *Server) setSession(c echo.Context, value string) {
+// setSession sets the session cookie to value until expires, or clears
+// it when value is empty. It is HttpOnly, SameSite=Lax, and Secure when
+// the request came over TLS, directly or through a proxy that says so.
+func (s *Server) setSession(c echo.Context, value string, expires time.Time) {
 	k := &http.Cookie{Name: sessionCookie, Value: value, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: overTLS(c.Request())}
 	if value == "" {
 		k.MaxAge = -1
 	} else {
-		k.Expires = time.Now().Add(30 * 24 * time.Hour)
+		k.Expires = expires
 	}
 	c.SetCookie(k)
 }
@@ -194,10 +198,12 @@ func overTLS(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
-// signInPage is the data of the sign-in form.
+// signInPage is the data of the sign-in form, or with OIDC of the page
+// that says the browser has signed out.
 type signInPage struct {
-	Next  string
-	Error string
+	Next      string
+	Error     string
+	SignedOut bool
 }
 
 // handleSignInForm shows the token form, or goes home when sign-in is off.
@@ -227,13 +233,17 @@ func (s *Server) handleSignIn(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.setSession(c, token)
+	s.setSession(c, token, time.Now().Add(30*24*time.Hour))
 	return seeOther(c, next, "Signed in as "+p.Name+".")
 }
 
-// handleSignOut forgets the session.
+// handleSignOut forgets the session; with OIDC it also ends it on the
+// server and may send the browser on to sign out at the provider.
 func (s *Server) handleSignOut(c echo.Context) error {
-	s.setSession(c, "")
+	if s.oidc != nil {
+		return s.handleOIDCSignOut(c)
+	}
+	s.setSession(c, "", time.Time{})
 	if s.cfg.Auth == nil {
 		return c.Redirect(http.StatusSeeOther, "/")
 	}

@@ -24,10 +24,16 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.serveMetrics)
 	e.GET("/static/*", s.assets.serve)
 
-	// Sign-in with a token; OIDC's redirect to the provider and its
-	// callback will sit here.
-	e.GET("/signin", s.handleSignInForm, page)
-	e.POST("/signin", s.handleSignIn, page)
+	// Sign-in with a token, or through an OpenID Connect provider: a
+	// redirect there and its callback, which the state check protects
+	// as the CSRF token protects forms.
+	if s.oidc != nil {
+		e.GET("/signin", s.handleOIDCSignIn)
+		e.GET(callbackPath, s.handleOIDCCallback)
+	} else {
+		e.GET("/signin", s.handleSignInForm, page)
+		e.POST("/signin", s.handleSignIn, page)
+	}
 	e.POST("/signout", s.handleSignOut, page)
 
 	e.GET("/", s.handleIncidentIndex, view, page)

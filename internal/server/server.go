@@ -37,7 +37,8 @@ type Config struct {
 	Now func() time.Time
 	// Auth checks API tokens and page sessions; nil turns sign-in off and
 	// lets everyone do everything, which cmd/hindsight allows only on a
-	// loopback address.
+	// loopback address. An *OIDCAuth signs people in through an OpenID
+	// Connect provider.
 	Auth Authenticator
 	// Metrics receives request timings and serves /metrics; nil turns
 	// both off.
@@ -70,7 +71,8 @@ type Server struct {
 	echo   *echo.Echo
 	assets *assets
 	pages  *renderer
-	jira   string // Jira sync as the footer says it: on, off or failed
+	jira   string    // Jira sync as the footer says it: on, off or failed
+	oidc   *OIDCAuth // cfg.Auth when people sign in through a provider
 	// routePaths holds every route pattern, to tell requests no route
 	// matched from the rest in metrics.
 	routePaths map[string]bool
@@ -89,6 +91,7 @@ func New(store Store, cfg Config, logger *slog.Logger) *Server {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	s := &Server{store: store, cfg: cfg, logger: logger, echo: echo.New(), assets: newAssets(), jira: "off"}
+	s.oidc, _ = cfg.Auth.(*OIDCAuth)
 	switch {
 	case cfg.JiraSync:
 		s.jira = "on"
