@@ -22,8 +22,8 @@ func TestServeRefusesOpenAddressWithoutAuth(t *testing.T) {
 		}
 	}
 	t.Setenv("HINDSIGHT_AUTH", "oidc")
-	if code, _, errs := hindsight(t, "", "serve", "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(errs, "oidc is not available yet") {
-		t.Errorf("oidc: exit %d, stderr %q", code, errs)
+	if code, _, errs := hindsight(t, "", "serve", "--addr", "0.0.0.0:0"); code != 1 || !strings.Contains(errs, "HINDSIGHT_AUTH=oidc: set HINDSIGHT_BASE_URL") {
+		t.Errorf("oidc without settings: exit %d, stderr %q", code, errs)
 	}
 	if _, err := os.Stat(os.Getenv("HINDSIGHT_DB")); err == nil {
 		t.Errorf("the refused serve created the database")

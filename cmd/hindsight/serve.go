@@ -16,7 +16,7 @@ import (
 type serveCmd struct {
 	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on (default ${default}); port 0 picks a free one and the log says which."`
 	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up (default ${default}); a missing one is noted and skipped."`
-	Auth        string `env:"HINDSIGHT_AUTH" enum:"none,token,oidc" default:"none" placeholder:"none|token" help:"Sign-in: none (default; only on a loopback address) or token (API tokens from hindsight token create, for the API and the pages)."`
+	Auth        string `env:"HINDSIGHT_AUTH" enum:"none,token,oidc" default:"none" placeholder:"none|token|oidc" help:"Sign-in: none (default; only on a loopback address), token (API tokens from hindsight token create, for the API and the pages) or oidc (people through an OpenID Connect provider, set with HINDSIGHT_OIDC_*; API tokens for the API)."`
 }
 
 func (serveCmd) Help() string {
@@ -27,7 +27,9 @@ it finishes the requests in flight and exits. GET /healthz answers ok,
 
 Without sign-in (HINDSIGHT_AUTH=none) it listens only on a loopback
 address; to listen elsewhere, set HINDSIGHT_AUTH=token and create tokens
-with hindsight token create.
+with hindsight token create, or set HINDSIGHT_AUTH=oidc with
+HINDSIGHT_BASE_URL, HINDSIGHT_OIDC_ISSUER, HINDSIGHT_OIDC_CLIENT_ID and
+HINDSIGHT_OIDC_CLIENT_SECRET (the README's Sign-in section has the rest).
 
 Examples:
   hindsight serve
@@ -39,12 +41,16 @@ func (c *serveCmd) Run(a *app) error {
 	if err := checkListen(c.Addr, c.Auth); err != nil {
 		return err
 	}
+	signIn, err := a.signIn(c.Auth)
+	if err != nil {
+		return err
+	}
 	db, err := a.openStore()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	auth, err := a.authenticator(db, c.Auth)
+	auth, err := signIn(db)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -25,10 +24,7 @@ const (
 // machines can reach when sign-in is off: without it anyone who can
 // connect could read and change everything.
 func checkListen(addr, auth string) error {
-	switch auth {
-	case authOIDC:
-		return errors.New("HINDSIGHT_AUTH=oidc is not available yet; use HINDSIGHT_AUTH=token")
-	case authToken:
+	if auth == authToken || auth == authOIDC {
 		return nil
 	}
 	host, _, err := net.SplitHostPort(addr)
@@ -43,16 +39,32 @@ func checkListen(addr, auth string) error {
 	}
 	return fmt.Errorf("refusing to listen on %s without sign-in: anyone who can reach it could read and change everything. "+
 		"Set HINDSIGHT_AUTH=token and create a token with `hindsight token create --role admin`, "+
+		"or HINDSIGHT_AUTH=oidc to sign in through your identity provider (see the README's Sign-in section), "+
 		"or listen on a loopback address such as 127.0.0.1:8080", addr)
 }
 
-// authenticator returns what checks credentials in mode auth: nil for
-// none, token sign-in over db for token. It warns when token sign-in is
-// on and no token could sign in yet.
-func (a *app) authenticator(db *sqlite.DB, auth string) (server.Authenticator, error) {
-	if auth != authToken {
-		return nil, nil
+// signIn prepares sign-in in mode auth and returns what builds, over the
+// database, the Authenticator that checks credentials: nil for none,
+// token sign-in for token, and for oidc, sign-in through the provider,
+// whose settings and discovery document it checks first, before the
+// database is opened.
+func (a *app) signIn(auth string) (func(*sqlite.DB) (server.Authenticator, error), error) {
+	switch auth {
+	case authToken:
+		return a.tokenAuth, nil
+	case authOIDC:
+		client, settings, err := a.discoverOIDC()
+		if err != nil {
+			return nil, err
+		}
+		return func(db *sqlite.DB) (server.Authenticator, error) { return oidcAuth(db, client, settings), nil }, nil
 	}
+	return func(*sqlite.DB) (server.Authenticator, error) { return nil, nil }, nil
+}
+
+// tokenAuth returns token sign-in over db. It warns when no token could
+// sign in yet.
+func (a *app) tokenAuth(db *sqlite.DB) (server.Authenticator, error) {
 	tokens, err := db.ListTokens(a.ctx)
 	if err != nil {
 		return nil, err
