@@ -24,9 +24,10 @@ const DefaultBusyTimeout = 5 * time.Second
 
 // DB is an open Hindsight database. It is safe for concurrent use.
 type DB struct {
-	db   *sql.DB
-	path string
-	now  func() time.Time
+	db    *sql.DB
+	path  string
+	now   func() time.Time
+	cache readCache
 }
 
 type config struct {
@@ -115,6 +116,7 @@ func (d *DB) refuseNewer(current, latest int) error {
 
 // Close closes the database.
 func (d *DB) Close() error {
+	d.cache.close()
 	return d.db.Close()
 }
 

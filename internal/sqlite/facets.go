@@ -39,8 +39,14 @@ const ownerName = `(SELECT coalesce(a.owner_override, a.owner_name) FROM action_
 	WHERE a.owner_key = o.owner_key AND a.removed_at IS NULL LIMIT 1)`
 
 // Facets returns the distinct years, statuses, severities, tags and
-// owners of the stored postmortems for the filter dropdowns.
+// owners of the stored postmortems for the filter dropdowns. Every list
+// page asks for them, so they are read once per change of the data.
 func (d *DB) Facets(ctx context.Context) (Facets, error) {
+	f, err := through(ctx, d, &d.cache.facets, "", d.readFacets)
+	return f.clone(), err
+}
+
+func (d *DB) readFacets(ctx context.Context) (Facets, error) {
 	var f Facets
 	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

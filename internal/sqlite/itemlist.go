@@ -200,6 +200,16 @@ func ownerKeys(ctx context.Context, tx *sql.Tx, name string) (string, error) {
 // progress), how many of those are overdue at now, and how many of those
 // are orphaned: nobody owns them, or their owner has left.
 func (d *DB) ItemCounts(ctx context.Context, now time.Time) (open, overdue, orphaned int, err error) {
+	day := today(now)
+	c, err := through(ctx, d, &d.cache.counts, day, func(ctx context.Context) (itemCounts, error) {
+		open, overdue, orphaned, err := d.readItemCounts(ctx, day)
+		return itemCounts{open, overdue, orphaned}, err
+	})
+	return c.open, c.overdue, c.orphaned, err
+}
+
+// readItemCounts counts as ItemCounts says, overdue as of day.
+func (d *DB) readItemCounts(ctx context.Context, day string) (open, overdue, orphaned int, err error) {
 	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, 0, 0, d.wrap("count action items", err)
@@ -223,7 +233,7 @@ func (d *DB) ItemCounts(ctx context.Context, now time.Time) (open, overdue, orph
 			   WHERE a.removed_at IS NULL AND a.owner_override IS NULL AND a.owner_annotation <> ''
 				AND a.owner_key <> '' AND a.owner_name <> '' AND a.status IN (?1, ?2)
 				AND NOT EXISTS (SELECT 1 FROM person_names k WHERE k.key = a.owner_key))`,
-		postmortem.StatusOpen, postmortem.StatusInProgress, today(now)).Scan(&open, &overdue, &orphaned)
+		postmortem.StatusOpen, postmortem.StatusInProgress, day).Scan(&open, &overdue, &orphaned)
 	if err != nil {
 		return 0, 0, 0, d.wrap("count action items", err)
 	}
