@@ -40,7 +40,7 @@ func (d *DB) EditItem(ctx context.Context, id int64, e ItemEdit, actor string) (
 	if actor = strings.TrimSpace(actor); actor == "" {
 		actor = "web"
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap("edit action item", err)
 	}

@@ -271,7 +271,7 @@ func event(ctx context.Context, tx *sql.Tx, id int64, at, field, old, new string
 
 // jiraWrite runs fn in a write transaction.
 func (d *DB) jiraWrite(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap(op, err)
 	}

@@ -85,7 +85,7 @@ var backfills = map[int]func(context.Context, *sql.Tx) error{
 // apply runs one migration unless another process got there first, and
 // reports whether it ran.
 func (d *DB) apply(ctx context.Context, m migrations.Migration) (bool, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}

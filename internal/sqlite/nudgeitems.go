@@ -82,7 +82,7 @@ func (d *DB) NudgeItemsByID(ctx context.Context, ids []int64) ([]postmortem.Nudg
 // open (a second press, or someone was quicker); not_found when there is
 // no such live item.
 func (d *DB) SlackDone(ctx context.Context, itemID int64, by string, at time.Time) (bool, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, d.wrap("mark item done", err)
 	}
@@ -115,7 +115,7 @@ func (d *DB) SlackDone(ctx context.Context, itemID int64, by string, at time.Tim
 // SlackSnooze holds item itemID back from digests until until, because by
 // pressed Snooze at at, and records it in the item's history.
 func (d *DB) SlackSnooze(ctx context.Context, itemID int64, until time.Time, by string, at time.Time) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("snooze item", err)
 	}
@@ -140,7 +140,7 @@ func (d *DB) SlackSnooze(ctx context.Context, itemID int64, until time.Time, by 
 // byID) said at at that it is not theirs. The flag holds while the item
 // names the owner it names now; the item's history records it.
 func (d *DB) SlackNotMine(ctx context.Context, itemID int64, by, byID string, at time.Time) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("flag item", err)
 	}

@@ -20,7 +20,7 @@ import (
 // check and the write are one transaction, which takes the write lock as
 // it begins, so of two processes claiming at once exactly one wins.
 func (d *DB) ClaimNudge(ctx context.Context, n *postmortem.Nudge, by string, at, staleBefore time.Time, maxAttempts int) (bool, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, d.wrap("claim nudge", err)
 	}
@@ -122,7 +122,7 @@ func nudgeAt(ctx context.Context, tx *sql.Tx, target string, slot time.Time) (*p
 // ts), and adds a "reminder" event, under the actor "slack", to the
 // history of each item it listed, saying notes[item id].
 func (d *DB) NudgeSent(ctx context.Context, id int64, posted, ts string, at time.Time, notes map[int64]string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("record nudge sent", err)
 	}
@@ -164,7 +164,7 @@ func (d *DB) NudgeSent(ctx context.Context, id int64, posted, ts string, at time
 // NudgeFailed records that sending nudge id failed, and why; the next run
 // takes the claim again.
 func (d *DB) NudgeFailed(ctx context.Context, id int64, reason string) error {
-	_, err := d.db.ExecContext(ctx, `UPDATE nudges SET state = ?, error = ? WHERE id = ? AND state <> ?`,
+	_, err := d.writer.ExecContext(ctx, `UPDATE nudges SET state = ?, error = ? WHERE id = ? AND state <> ?`,
 		postmortem.NudgeFailed, reason, id, postmortem.NudgeSent)
 	return d.wrap("record nudge failed", err)
 }
@@ -247,7 +247,7 @@ func (d *DB) SlackLookup(ctx context.Context, key string) (l postmortem.SlackLoo
 
 // SaveSlackLookup remembers l under key, replacing what was there.
 func (d *DB) SaveSlackLookup(ctx context.Context, key string, l postmortem.SlackLookup) error {
-	_, err := d.db.ExecContext(ctx, `
+	_, err := d.writer.ExecContext(ctx, `
 		INSERT INTO slack_users (key, user_id, name, tz, deleted, dm, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET user_id = excluded.user_id, name = excluded.name, tz = excluded.tz,
 			deleted = excluded.deleted, dm = excluded.dm, checked_at = excluded.checked_at`,
@@ -258,7 +258,7 @@ func (d *DB) SaveSlackLookup(ctx context.Context, key string, l postmortem.Slack
 // SaveSlackID stores the Slack user id found for person personID, unless
 // the directory already gives one.
 func (d *DB) SaveSlackID(ctx context.Context, personID int64, slackID string) error {
-	_, err := d.db.ExecContext(ctx, `UPDATE people SET slack_id = ?, updated_at = ? WHERE id = ? AND slack_id = ''`,
+	_, err := d.writer.ExecContext(ctx, `UPDATE people SET slack_id = ?, updated_at = ? WHERE id = ? AND slack_id = ''`,
 		slackID, stamp(d.now()), personID)
 	return d.wrap("save slack id", err)
 }

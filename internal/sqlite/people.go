@@ -146,7 +146,7 @@ func (d *DB) findPerson(ctx context.Context, what string, find func(*sql.Tx) (*p
 // field gives invalid, and a name, alias or email another person already
 // has gives conflict, both naming the field.
 func (d *DB) CreatePerson(ctx context.Context, m *postmortem.Member) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("create person", err)
 	}
@@ -162,7 +162,7 @@ func (d *DB) CreatePerson(ctx context.Context, m *postmortem.Member) error {
 // empty aliases and those that repeat the name or another alias, and
 // refuses a name, alias or email another person has.
 func (d *DB) UpdatePerson(ctx context.Context, m *postmortem.Member) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("update person", err)
 	}

@@ -35,7 +35,7 @@ const maxCSVErrors = 20
 // "people.csv:4: email: not an email address"; up to 20 are reported,
 // joined.
 func (d *DB) ImportPeopleCSV(ctx context.Context, r io.Reader, name string) (created, updated int, err error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, d.wrap("import people", err)
 	}

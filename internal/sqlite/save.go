@@ -44,7 +44,7 @@ func (d *DB) Save(ctx context.Context, docs []*postmortem.Postmortem, parserVers
 	// before the write lock is taken, so that the lock is held for writing.
 	preps := prepareAll(docs)
 
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap("save postmortems", err)
 	}

@@ -52,7 +52,7 @@ func (d *DB) Hashes(ctx context.Context) (map[string]Known, error) {
 // the paths newly marked missing, sorted. Paths are compared as the
 // importer stored them, after filepath.Clean.
 func (d *DB) MarkMissing(ctx context.Context, root string, seen map[string]bool) ([]string, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap("mark missing", err)
 	}

@@ -45,7 +45,7 @@ func (d *DB) CreateToken(ctx context.Context, name, role, hash, hint string) (*p
 		return nil, &postmortem.Error{Code: postmortem.EInvalid, Field: "hash", Message: "no token hash"}
 	}
 	t := &postmortem.Token{Name: name, Role: role, Hint: hint, CreatedAt: stamp(d.now())}
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap("create token", err)
 	}
@@ -111,7 +111,7 @@ func (d *DB) ListTokens(ctx context.Context) ([]postmortem.Token, error) {
 // RevokeToken revokes token id from now on and returns it; revoking a
 // revoked token changes nothing. An unknown id gives not_found.
 func (d *DB) RevokeToken(ctx context.Context, id int64) (*postmortem.Token, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap("revoke token", err)
 	}
@@ -139,7 +139,7 @@ func (d *DB) TouchToken(ctx context.Context, t *postmortem.Token, at time.Time) 
 	if last, err := time.Parse(time.RFC3339, t.LastUsedAt); err == nil && at.Sub(last) < tokenTouchEvery {
 		return nil
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("touch token", err)
 	}

@@ -29,7 +29,7 @@ func (d *DB) UpdateItem(ctx context.Context, id int64, u ItemUpdate, actor strin
 		return &postmortem.Error{Code: postmortem.EInvalid, Field: "status",
 			Message: "status must be one of " + strings.Join(postmortem.ActionStatuses, ", ")}
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("update action item", err)
 	}
