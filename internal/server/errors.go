@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"syscall"
 
 	"github.com/hindsight-dev/hindsight/internal/postmortem"
 	"github.com/labstack/echo/v4"
@@ -54,7 +55,7 @@ type errorBody struct {
 // response has started (a streamed export) can only be logged.
 func (s *Server) handleError(err error, c echo.Context) {
 	body := describe(err)
-	if body.Status == http.StatusInternalServerError {
+	if body.Status == http.StatusInternalServerError && !clientGone(err) {
 		s.logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	if c.Response().Committed {
@@ -75,6 +76,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if werr != nil {
 		s.logger.Warn("error response failed", "path", c.Request().URL.Path, "err", werr)
 	}
+}
+
+// clientGone reports whether err only says that the client went away
+// before its answer was written: its request's context was cancelled
+// (nothing else cancels it: a deadline is DeadlineExceeded, and shutdown
+// lets requests finish), or the connection broke under the write. Nothing
+// is wrong with the server and nobody is left to tell, so it is not
+// logged.
+func clientGone(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // isAPI reports whether c is a request to the JSON API.
