@@ -17,6 +17,7 @@ type serveCmd struct {
 	Addr        string `env:"HINDSIGHT_ADDR" default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Address to listen on (default ${default}); port 0 picks a free one and the log says which."`
 	Postmortems string `env:"HINDSIGHT_POSTMORTEMS" default:"./postmortems" placeholder:"DIR" help:"Directory imported at start-up (default ${default}); a missing one is noted and skipped."`
 	Auth        string `env:"HINDSIGHT_AUTH" enum:"none,token,oidc" default:"none" placeholder:"none|token|oidc" help:"Sign-in: none (default; only on a loopback address), token (API tokens from hindsight token create, for the API and the pages) or oidc (people through an OpenID Connect provider, set with HINDSIGHT_OIDC_*; API tokens for the API)."`
+	ReadOnly    bool   `name:"read-only" env:"HINDSIGHT_READ_ONLY" help:"Never write to the database (a replica or a backup copy): no import, no Jira sync or Slack nudges, every change refused with 503."`
 }
 
 func (serveCmd) Help() string {
@@ -30,6 +31,11 @@ address; to listen elsewhere, set HINDSIGHT_AUTH=token and create tokens
 with hindsight token create, or set HINDSIGHT_AUTH=oidc with
 HINDSIGHT_BASE_URL, HINDSIGHT_OIDC_ISSUER, HINDSIGHT_OIDC_CLIENT_ID and
 HINDSIGHT_OIDC_CLIENT_SECRET (the README's Sign-in section has the rest).
+
+With --read-only (a replica, a backup copy) the database is opened
+read-only and must already have the current schema; nothing is
+imported, Jira sync and Slack nudges stay off, and every change is
+refused with 503 "database ... is read-only" while reading goes on.
 
 Examples:
   hindsight serve
@@ -45,7 +51,11 @@ func (c *serveCmd) Run(a *app) error {
 	if err != nil {
 		return err
 	}
-	db, err := a.openStore()
+	open := a.openStore
+	if c.ReadOnly {
+		open = a.openReadOnly
+	}
+	db, err := open()
 	if err != nil {
 		return err
 	}
@@ -55,7 +65,9 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.metrics = a.newMetrics(db)
-	if err := c.importDir(a, db); err != nil {
+	if c.ReadOnly {
+		a.logger.Info("read-only: no import, Jira sync or Slack nudges; changes are refused", "db", db.Path())
+	} else if err := c.importDir(a, db); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", c.Addr)
@@ -63,7 +75,11 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "auth", c.Auth)
-	store, waitSlack := a.withSlack(db, a.withJira(db, serverStore{db}))
+	var store server.Store = serverStore{db}
+	waitSlack := func() {}
+	if !c.ReadOnly {
+		store, waitSlack = a.withSlack(db, a.withJira(db, store))
+	}
 	defer waitSlack() // let the work a Slack button started finish before the database closes
 	_, jiraSync := store.(server.JiraHook)
 	_, slackOn := store.(server.SlackHook)

@@ -22,6 +22,25 @@ func (a *app) openStore() (*sqlite.DB, error) {
 	return db, nil
 }
 
+// openReadOnly opens the database without writing to it, and refuses one
+// whose schema is not the current one, since it cannot be migrated.
+func (a *app) openReadOnly() (*sqlite.DB, error) {
+	db, err := sqlite.Open(a.ctx, a.DB, sqlite.ReadOnly())
+	if err != nil {
+		return nil, err
+	}
+	current, latest, err := db.SchemaVersion(a.ctx)
+	if err == nil && current != latest {
+		err = postmortem.Errorf(postmortem.EInvalid,
+			"database %s has schema version %d, not %d: migrate it (hindsight migrate) before serving it read-only", a.DB, current, latest)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // importStore adapts the database to jobs.Store.
 type importStore struct{ *sqlite.DB }
 
