@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 
@@ -33,6 +34,9 @@ func (s *Server) handleJiraHook(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxJiraHook+1))
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return err // a body without Content-Length past the limit: 413
+	}
 	if err != nil {
 		return postmortem.Errorf(postmortem.EInvalid, "cannot read the webhook body")
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 
@@ -32,6 +33,9 @@ const maxSlackBody = 1 << 20
 // the raw bytes; nothing may parse the form before.
 func slackBody(c echo.Context) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxSlackBody+1))
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+		return nil, err // a body without Content-Length past the limit: 413
+	}
 	if err != nil {
 		return nil, postmortem.Errorf(postmortem.EInvalid, "cannot read the request body")
 	}
