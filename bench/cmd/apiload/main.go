@@ -121,9 +121,10 @@ func run(ctx context.Context, o options) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	hwm := peakRSS(srv.cmd.Process.Pid)
 	srv.stop()
 
-	rep := report{opts: o, incidents: len(tg.incidents), stats: st, load: [2]string{load1, load2}}
+	rep := report{opts: o, incidents: len(tg.incidents), stats: st, load: [2]string{load1, load2}, peakRSS: hwm}
 	rep.serverLog, err = scanLog(logPath)
 	if err != nil {
 		return false, err

@@ -92,6 +92,7 @@ type report struct {
 	load      [2]string
 	serverLog logFindings
 	history   historyFindings
+	peakRSS   string
 }
 
 // print writes the tables and the checks, and reports whether every check
@@ -101,7 +102,8 @@ func (r report) print(w io.Writer) bool {
 	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
 	fmt.Fprintf(w, "hindsight serve under mixed load: %d incidents; %d clients for %v after %v warm-up; %s, %d CPUs (%s), commit %s\n",
 		r.incidents, r.opts.clients, r.opts.duration, r.opts.warmup, runtime.Version(), runtime.NumCPU(), cpuModel(), strings.TrimSpace(string(commit)))
-	fmt.Fprintf(w, "Load average before: %s; after: %s. The clients run on the same machine.\n\n", r.load[0], r.load[1])
+	fmt.Fprintf(w, "Load average before: %s; after: %s. The clients run on the same machine. Peak RSS of serve: %s.\n\n",
+		r.load[0], r.load[1], r.peakRSS)
 	fmt.Fprintln(w, "| kind | requests | requests/s | p50 ms | p95 ms | p99 ms | errors |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
 	var all []time.Duration
@@ -179,6 +181,23 @@ func quantile(sorted []time.Duration, q int) string {
 		i--
 	}
 	return fmt.Sprintf("%.1f", float64(sorted[i])/float64(time.Millisecond))
+}
+
+// peakRSS returns a process's peak resident set size (VmHWM of
+// /proc/PID/status, Linux only), or "?".
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(v), "%f", &kb)
+			return fmt.Sprintf("%.0f MB", kb/1024)
+		}
+	}
+	return "?"
 }
 
 func loadavg() string {
