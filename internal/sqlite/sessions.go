@@ -47,7 +47,7 @@ func (d *DB) CreateSession(ctx context.Context, hash string, s *postmortem.Sessi
 	case !s.ExpiresAt.After(s.CreatedAt):
 		return &postmortem.Error{Code: postmortem.EInvalid, Field: "expires_at", Message: "a session must end after it begins"}
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("create session", err)
 	}
@@ -81,7 +81,7 @@ func (d *DB) SessionByHash(ctx context.Context, hash string) (*postmortem.Sessio
 // TouchSession records that the session stored under hash was used at
 // at; an unknown hash is no error.
 func (d *DB) TouchSession(ctx context.Context, hash string, at time.Time) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("touch session", err)
 	}
@@ -95,7 +95,7 @@ func (d *DB) TouchSession(ctx context.Context, hash string, at time.Time) error 
 // DeleteSession forgets the session stored under hash, which then signs
 // nobody in; an unknown hash is no error.
 func (d *DB) DeleteSession(ctx context.Context, hash string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return d.wrap("delete session", err)
 	}
