@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -57,6 +58,8 @@ type app struct {
 	// metrics is set by serve; the clients it builds count their calls
 	// there (see callTransport).
 	metrics *metrics.Metrics
+	// background holds serve's Jira and Slack loops, waited for at exit.
+	background sync.WaitGroup
 }
 
 // errReported ends a command with exit status 1 after it has printed its

@@ -75,12 +75,22 @@ func (c *serveCmd) Run(a *app) error {
 		return err
 	}
 	a.logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/", "auth", c.Auth)
+	// The Jira and Slack loops run on a context that ends when the server
+	// has stopped, and serve waits for them, and for the work a Slack
+	// button started, before the database closes: a cycle in progress
+	// stops between calls and its state stays consistent.
+	serveCtx := a.ctx
+	loopCtx, stopLoops := context.WithCancel(a.ctx)
+	a.ctx = loopCtx
+	defer a.background.Wait()
+	defer stopLoops()
 	var store server.Store = serverStore{db}
 	waitSlack := func() {}
 	if !c.ReadOnly {
 		store, waitSlack = a.withSlack(db, a.withJira(db, store))
 	}
-	defer waitSlack() // let the work a Slack button started finish before the database closes
+	a.ctx = serveCtx
+	defer waitSlack()
 	_, jiraSync := store.(server.JiraHook)
 	_, slackOn := store.(server.SlackHook)
 	jira, _ := jiraFromEnv() // withJira has logged what is wrong with it

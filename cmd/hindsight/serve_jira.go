@@ -29,12 +29,13 @@ func (a *app) withJira(db *sqlite.DB, store server.Store) server.Store {
 		return store
 	}
 	loop := jobs.NewJiraLoop(db, client, opts, f.Interval)
-	go func() {
-		if err := client.Check(a.ctx); err != nil {
+	ctx := a.ctx
+	a.background.Go(func() {
+		if err := client.Check(ctx); err != nil {
 			a.logger.Error("jira check failed", "err", err)
 		}
-		loop.Run(a.ctx)
-	}()
+		loop.Run(ctx)
+	})
 	a.logger.Info("jira sync on", "url", f.URL, "project", f.Project, "interval", f.Interval.String())
 	return jiraServerStore{Store: store, JiraLoop: loop}
 }

@@ -50,7 +50,8 @@ func (a *app) withSlack(db *sqlite.DB, store server.Store) (server.Store, func()
 		}
 	}
 	actions := jobs.NewNudgeActions(a.ctx, db, client, done, act)
-	go jobs.RunNudges(a.ctx, db, client, opts, 0)
+	ctx := a.ctx
+	a.background.Go(func() { jobs.RunNudges(ctx, db, client, opts, 0) })
 	a.logger.Info("slack nudges on", "schedule", f.Schedule, "escalation_channel", f.Channel,
 		"escalate_after", f.EscalateAfter)
 	s := slackServerStore{Store: store, NudgeActions: actions, db: db}
