@@ -19,9 +19,10 @@ import (
 	"github.com/hindsight-dev/hindsight/internal/postmortem"
 )
 
-// Version is the parser's version. The importer re-parses stored documents
-// whose parser version differs, so bump it whenever output changes.
-const Version = 1
+// Version is the parser's version. The importer re-parses and re-saves
+// stored documents whose parser version differs, so bump it whenever the
+// output or what the store derives from it (durations) changes.
+const Version = 2
 
 // Options configure a parse. The zero value is the documented default.
 type Options struct {

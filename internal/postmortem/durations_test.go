@@ -21,6 +21,20 @@ func TestDerive(t *testing.T) {
 	if d := Derive(p); d.Start.At != "2024-03-14T11:00Z" || d.StartHow != "the first timed entry on the incident's date" {
 		t.Errorf("build-up days are skipped: %+v %q", d.Start, d.StartHow)
 	}
+	// The seed's shape: the timeline opens with the report, a first fix
+	// "went through", errors are reported again, the last entry fixes it.
+	seed := &Postmortem{Date: "2021-03-18", Timeline: []TimelineEntry{
+		{At: "2021-03-17", Text: "Users got disabled"},
+		{At: "2021-03-18T12:52", Text: "Mike reported an issue with Bulk upload on Teams."},
+		{At: "2021-03-18T13:52", Text: "User reenabled in keycloak, bulk upload went through."},
+		{At: "2021-03-18T14:18", Text: "Mike reported an Internal Server Error when uploading a file."},
+		{At: "2021-03-18T16:22", Text: "Another admin tried to upload and the upload fails to complete."},
+		{At: "2021-03-18T17:07", Text: "bulk_upload user enabled in profile service."},
+	}}
+	d = Derive(seed)
+	if d.ToDetect != 0 || d.Detected != d.Start || d.Resolved == nil || d.Resolved.At != "2021-03-18T17:07" || d.ToResolve != 4*time.Hour+15*time.Minute {
+		t.Errorf("seed: detected %+v (%q), resolved %+v (%q), %v", d.Detected, d.DetectedHow, d.Resolved, d.ResolvedHow, d.ToResolve)
+	}
 	if d := Derive(&Postmortem{}); d.Start != nil || d.ToDetect != 0 {
 		t.Errorf("empty timeline: %+v", d)
 	}

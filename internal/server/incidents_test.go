@@ -24,7 +24,7 @@ func TestIncidentList(t *testing.T) {
 		"<title>Incidents · Hindsight</title>", `<th scope="col">Severity</th>`, "<caption>All postmortems, newest first</caption>",
 		`<a href="/incidents/`+gatesID+`">Ticket gates rejected valid passes</a>`,
 		`<time datetime="2024-09-12">12 Sep 2024</time>`, `<span class="sev sev-1">SEV1</span>`, "2 of 3",
-		">36 min<", ">1 h 15 min<", // time to detect and to resolve
+		">25 min<", ">1 h 15 min<", // time to detect (the staff report) and to resolve
 		`<a href="/" aria-current="page">Incidents</a>`, `<label for="q">Search postmortems</label>`,
 	)
 	if i, j := strings.Index(body, "Ticket gates"), strings.Index(body, "Billing export"); i < 0 || j < i {
@@ -117,7 +117,7 @@ func TestIncidentPage(t *testing.T) {
 		`<span class="gap">+25 min`, `<span class="visually-hidden">approximately </span>`,
 		"08:40</time><span aria-hidden=\"true\">–</span><span class=\"visually-hidden\"> to </span>09:05 <span class=\"muted\">(25 min)</span>",
 		`<span class="badge mark">start</span>`, `<span class="badge mark">detected</span>`, `<span class="badge mark">resolved</span>`,
-		"<strong>36 min</strong>, from the start at 07:55 (the entry that says the impact began)",
+		"<strong>25 min</strong>, from the start at 07:55 (the entry that says the impact began)",
 		"<strong>1 h 15 min</strong>", "(the last entry that says the service recovered)",
 		// action items
 		"Cache the revocation list on each gate", "Kwame Asante",

@@ -15,7 +15,11 @@ import (
 // postmortem.Derive finds in p's timeline, -1 for each it cannot tell.
 func minutes(p *postmortem.Postmortem) (detect, resolve int) {
 	d := postmortem.Derive(p)
-	return between(d.Start, d.Detected), between(d.Start, d.Resolved)
+	detect = between(d.Start, d.Detected)
+	if d.Detected == d.Start {
+		detect = -1 // the timeline opens with the report: the start is not known
+	}
+	return detect, between(d.Start, d.Resolved)
 }
 
 // between is the whole minutes from a to b, -1 when either is missing or
