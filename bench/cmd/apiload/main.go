@@ -99,15 +99,15 @@ func run(ctx context.Context, o options) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 
-	tg, err := discover(ctx, srv.base, viewer)
+	tg, err := discover(ctx, srv.Base, viewer)
 	if err != nil {
 		return false, err
 	}
 	logf("%d incidents, %d action items to update, search words %v", len(tg.incidents), len(tg.items), tg.words)
 
-	l := &loader{base: srv.base, viewer: viewer, editor: editor, targets: tg, seed: o.seed}
+	l := &loader{base: srv.Base, viewer: viewer, editor: editor, targets: tg, seed: o.seed}
 	if err := l.connect(ctx, o.clients); err != nil {
 		return false, err
 	}
@@ -121,8 +121,8 @@ func run(ctx context.Context, o options) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	hwm := peakRSS(srv.cmd.Process.Pid)
-	srv.stop()
+	hwm := peakRSS(srv.Pid())
+	srv.Stop()
 
 	rep := report{opts: o, incidents: len(tg.incidents), stats: st, load: [2]string{load1, load2}, peakRSS: hwm}
 	rep.serverLog, err = scanLog(logPath)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,10 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hindsight-dev/hindsight/bench/corpus"
+	"github.com/hindsight-dev/hindsight/bench/serve"
 )
 
 // hindsight runs the binary under test on one database, with none of the
@@ -131,78 +130,12 @@ func copyFile(from, to string) error {
 	return out.Close()
 }
 
-// server is a running `hindsight serve`.
-type server struct {
-	cmd     *exec.Cmd
-	base    string // http://127.0.0.1:PORT
-	done    chan struct{}
-	stopped bool
-}
-
 // serve starts `hindsight serve` with token sign-in on a free loopback
 // port, its log in logPath, and waits until it says where it listens.
-func (h *hindsight) serve(ctx context.Context, postmortems, logPath string) (*server, error) {
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
+func (h *hindsight) serve(ctx context.Context, postmortems, logPath string) (*serve.Server, error) {
 	cmd := h.command(context.Background(), []string{"HINDSIGHT_AUTH=token", "HINDSIGHT_POSTMORTEMS=" + postmortems},
 		"serve", "--addr", "127.0.0.1:0")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{cmd: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		defer close(s.done)
-		defer logFile.Close()
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 4<<20)
-		for sc.Scan() {
-			logFile.Write(append(sc.Bytes(), '\n'))
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
-				select {
-				case addr <- rec.Addr:
-				default:
-				}
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case a := <-addr:
-		s.base = "http://" + a
-		return s, nil
-	case <-s.done:
-		cmd.Wait()
-		return nil, fmt.Errorf("hindsight serve exited before listening; see %s", logPath)
-	case <-time.After(60 * time.Second):
-	case <-ctx.Done():
-	}
-	s.stop()
-	return nil, fmt.Errorf("hindsight serve did not say where it listens; see %s", logPath)
-}
-
-// stop sends SIGTERM and waits for the server to finish, killing it after
-// 20 s. It may be called more than once.
-func (s *server) stop() {
-	if s.stopped {
-		return
-	}
-	s.stopped = true
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-	s.cmd.Wait()
+	return serve.Start(ctx, cmd, logPath)
 }
 
 // targets are what the clients ask for: every incident's id, action item

@@ -32,6 +32,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hindsight-dev/hindsight/bench/serve"
 )
 
 // The goals of the web interface.
@@ -121,13 +123,13 @@ func run(ctx context.Context, o options) (bool, error) {
 	}
 	fmt.Fprintf(os.Stderr, "webload: %d incidents, %d action items, %q in %d titles\n", len(st.ids), st.items, word, st.matches)
 
-	srv, err := serve(ctx, o.hindsight, db, home, empty, filepath.Join(o.work, "serve.log"))
+	srv, err := start(ctx, o.hindsight, db, home, empty, filepath.Join(o.work, "serve.log"))
 	if err != nil {
 		return false, err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 
-	page, err := get(srv.base + "/")
+	page, err := get(srv.Base + "/")
 	if err != nil {
 		return false, err
 	}
@@ -140,7 +142,7 @@ func run(ctx context.Context, o options) (bool, error) {
 	// own so that neighbours in the database are not neighbours in time.
 	ids := append([]string(nil), st.ids...)
 	rand.New(rand.NewPCG(o.seed, 7)).Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-	fixed := func(path string) func(int) string { return func(int) string { return srv.base + path } }
+	fixed := func(path string) func(int) string { return func(int) string { return srv.Base + path } }
 	runs := []struct {
 		name string
 		next func(int) string
@@ -148,7 +150,7 @@ func run(ctx context.Context, o options) (bool, error) {
 		{"static " + css[1], fixed(css[1])},
 		{"incident list /", fixed("/")},
 		{"search /?q=" + word, fixed("/?q=" + url.QueryEscape(word))},
-		{"incident page /incidents/<id>", func(i int) string { return srv.base + "/incidents/" + url.PathEscape(ids[i%len(ids)]) }},
+		{"incident page /incidents/<id>", func(i int) string { return srv.Base + "/incidents/" + url.PathEscape(ids[i%len(ids)]) }},
 		{"action items /actions", fixed("/actions")},
 	}
 	load1, _ := loadavg()
@@ -165,7 +167,7 @@ func run(ctx context.Context, o options) (bool, error) {
 		results = append(results, res)
 	}
 	load2, _ := loadavg()
-	hwm, rss, err := memory(srv.cmd.Process.Pid)
+	hwm, rss, err := memory(srv.Pid())
 	if err != nil {
 		return false, err
 	}
@@ -256,70 +258,11 @@ func stored(ctx context.Context, bin, db, home, word string) (corpusStats, error
 }
 
 // server is a running `hindsight serve`.
-type server struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
-	done chan struct{}
-}
-
-// serve starts hindsight serve on a free loopback port and waits until it
-// logs where it listens; everything it logs goes to logPath.
-func serve(ctx context.Context, bin, db, home, empty, logPath string) (*server, error) {
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
+// start starts hindsight serve on a free loopback port, its log in logPath.
+func start(ctx context.Context, bin, db, home, empty, logPath string) (*serve.Server, error) {
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", "127.0.0.1:0")
 	cmd.Env = env(home, "HINDSIGHT_POSTMORTEMS="+empty)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{cmd: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		defer close(s.done)
-		defer logf.Close()
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			fmt.Fprintln(logf, sc.Text())
-			var rec struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
-				select {
-				case addr <- rec.Addr:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		s.base = "http://" + a
-		return s, nil
-	case <-s.done:
-		cmd.Wait()
-		return nil, fmt.Errorf("hindsight serve exited before listening; see %s", logPath)
-	case <-time.After(60 * time.Second):
-	case <-ctx.Done():
-	}
-	s.stop()
-	return nil, fmt.Errorf("hindsight serve did not say where it listens; see %s", logPath)
-}
-
-// stop asks the server to shut down and waits for it, killing it if it
-// takes too long.
-func (s *server) stop() {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(15 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.done
-	}
-	s.cmd.Wait()
+	return serve.Start(ctx, cmd, logPath)
 }
 
 func get(u string) (string, error) {
