@@ -118,13 +118,9 @@ func (d *doc) header(f field, key, v string, ln int) {
 				p.Warnf(ln, "authors %q may be several people with no separator; kept as one", v)
 			}
 		}
-	case fStatus:
-		if p.Status == "" {
-			p.Status = v
-		}
-	case fSeverity:
-		if p.Severity == "" {
-			p.Severity = v
+	case fStatus, fSeverity, fTimezone:
+		if dst := d.textField(f); *dst == "" {
+			*dst = v
 		}
 	case fTags:
 		for _, t := range strings.Split(strings.Trim(v, "[]"), ",") {
@@ -132,38 +128,11 @@ func (d *doc) header(f field, key, v string, ln int) {
 				p.Tags = append(p.Tags, t)
 			}
 		}
-	case fTimezone:
-		if p.Timezone == "" {
-			p.Timezone = v
-		}
-	case fSummary:
-		if p.Summary == "" {
-			p.Summary = v
-			d.lastHeader = &p.Summary
-		}
-	case fImpact:
-		if p.Impact == "" {
-			p.Impact = v
-			d.lastHeader = &p.Impact
-		}
-	case fDescription:
-		if p.Description == "" {
-			p.Description = v
-			d.lastHeader = &p.Description
-		}
-	case fTrigger:
-		if p.Trigger == "" {
-			p.Trigger = v
-			d.lastHeader = &p.Trigger
-		}
-	case fDetection, fDetectionTimeline:
-		if p.Detection == "" {
-			p.Detection = v
-		}
-	case fResolution:
-		if p.Resolution == "" {
-			p.Resolution = v
-			d.lastHeader = &p.Resolution
+	case fSummary, fImpact, fDescription, fTrigger, fDetection, fDetectionTimeline, fResolution:
+		if dst := d.textField(f); *dst == "" {
+			*dst = v
+			// A value wrapped onto the next line continues it.
+			d.lastHeader = dst
 		}
 	case fRootCauses:
 		if v != "" {
@@ -182,4 +151,30 @@ func (d *doc) header(f field, key, v string, ln int) {
 			p.Sections = append(p.Sections, postmortem.Section{Heading: key, Text: v})
 		}
 	}
+}
+
+// textField returns the postmortem's string field that a header key fills.
+func (d *doc) textField(f field) *string {
+	p := d.p
+	switch f {
+	case fStatus:
+		return &p.Status
+	case fSeverity:
+		return &p.Severity
+	case fTimezone:
+		return &p.Timezone
+	case fSummary:
+		return &p.Summary
+	case fImpact:
+		return &p.Impact
+	case fDescription:
+		return &p.Description
+	case fTrigger:
+		return &p.Trigger
+	case fDetection, fDetectionTimeline:
+		return &p.Detection
+	case fResolution:
+		return &p.Resolution
+	}
+	return new(string) // not reached: callers pass only the keys above
 }
