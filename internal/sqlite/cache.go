@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"slices"
 	"sync"
+
+	"github.com/hindsight-dev/hindsight/internal/postmortem"
 )
 
 // readCache keeps the results of the reads that aggregate the whole
@@ -14,8 +16,11 @@ import (
 // writes: the number changes whenever any other connection, of this
 // process or of another (a `hindsight import` beside `serve`), commits.
 type readCache struct {
-	mu     sync.Mutex
-	conn   *sql.Conn // opened on first use; nil again after a failure
+	mu   sync.Mutex
+	conn *sql.Conn // opened on first use; nil again after a failure
+	// conns counts the connections opened: data_version is a number of
+	// one connection's, which a new one may start again from.
+	conns  uint64
 	facets cached[Facets]
 	counts cached[itemCounts]
 }
@@ -23,7 +28,7 @@ type readCache struct {
 // cached is one cached result, for the data version and key it was read at.
 type cached[T any] struct {
 	ok      bool
-	version int64
+	version uint64
 	key     string
 	value   T
 }
@@ -31,8 +36,11 @@ type cached[T any] struct {
 type itemCounts struct{ open, overdue, orphaned int }
 
 // version returns the database's data version, or ok false when it cannot
-// be read, in which case nothing is cached.
-func (c *readCache) version(ctx context.Context, db *sql.DB) (v int64, ok bool) {
+// be read, in which case nothing is cached. It is SQLite's data_version
+// with the number of the cache's connection above it, so that a new
+// connection, whose data_version may start again from where an earlier
+// one's was, never repeats an earlier version.
+func (c *readCache) version(ctx context.Context, db *sql.DB) (v uint64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn == nil {
@@ -41,13 +49,28 @@ func (c *readCache) version(ctx context.Context, db *sql.DB) (v int64, ok bool) 
 			return 0, false
 		}
 		c.conn = conn
+		c.conns++
 	}
-	if err := c.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+	var dv int64
+	if err := c.conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
 		c.conn.Close()
 		c.conn = nil
 		return 0, false
 	}
-	return v, true
+	return c.conns<<40 | uint64(dv)&(1<<40-1), true
+}
+
+// DataVersion returns a number that changes whenever the data changes:
+// after every commit of this process's or of another process's on the
+// database file. Equal numbers from one DB mean unchanged data; the
+// number says nothing else (it is not a count of changes). For caches
+// of what is read from the database, such as the web pages'.
+func (d *DB) DataVersion(ctx context.Context) (uint64, error) {
+	v, ok := d.cache.version(ctx, d.db)
+	if !ok {
+		return 0, &postmortem.Error{Code: postmortem.EUnavailable, Message: "cannot read the database's data version"}
+	}
+	return v, nil
 }
 
 func (c *readCache) close() {

@@ -97,3 +97,51 @@ func TestCachedReadsFollowChanges(t *testing.T) {
 		t.Errorf("after another connection's save, counts %v", got)
 	}
 }
+
+// TestDataVersion checks that the data version stays while nothing is
+// written and changes after a write of this DB's, after one through
+// another handle on the file (another process), and after a write that
+// touches the tracking state only.
+func TestDataVersion(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t)
+	version := func() uint64 {
+		t.Helper()
+		v, err := d.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	save(t, d, doc("/pm/a.md", "2024-03-01-a", item("Fix the pager", "Ada Lovelace", "open", "")))
+	v := version()
+	if _, err := d.Facets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := version(); again != v {
+		t.Errorf("version moved without a write: %d, then %d", v, again)
+	}
+
+	items, err := d.ItemsOf(ctx, "2024-03-01-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := postmortem.StatusDone
+	if _, err := d.EditItem(ctx, items[0].ID, ItemEdit{Status: &done}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	after := version()
+	if after == v {
+		t.Errorf("version %d unchanged after an edit", v)
+	}
+
+	other, err := Open(ctx, d.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	save(t, other, doc("/pm/b.md", "2024-04-01-b", item("Add a runbook", "", "open", "")))
+	if v := version(); v == after {
+		t.Errorf("version %d unchanged after another handle's save", v)
+	}
+}
