@@ -18,7 +18,6 @@ func TestLimitQueuesAndGivesUp(t *testing.T) {
 	e.HTTPErrorHandler = func(err error, c echo.Context) { c.NoContent(describe(err).Status) }
 	release := make(chan struct{})
 	entered := make(chan struct{}, 3)
-	pass := func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	e.GET("/", func(c echo.Context) error {
 		entered <- struct{}{}
 		<-release

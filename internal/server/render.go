@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"sync"
 
 	"github.com/hindsight-dev/hindsight/internal/markdown"
 	"github.com/hindsight-dev/hindsight/internal/postmortem"
@@ -49,6 +50,11 @@ type view struct {
 	Data  any
 }
 
+// renderBuffers holds the buffers pages for the cache are rendered into:
+// the cache keeps a copy of the exact size, so the buffer can serve the
+// next render rather than become garbage.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // render executes the page name inside the layout with data, into a buffer
 // first so that a template error becomes an error response rather than
 // half a page.
@@ -59,6 +65,28 @@ func (s *Server) render(c echo.Context, status int, name, nav string, data any) 
 	}
 	if p := principal(c); p != nil {
 		v.User = p.Name
+	}
+	slot, _ := c.Get(pageSlotKey).(*pageSlot)
+	if slot != nil && status == http.StatusOK && v.Flash == "" {
+		// A page for the cache: rendered with marks for the parts that
+		// are this request's, kept, and sent with them filled in.
+		if v.CSRF != "" {
+			v.CSRF = s.marks.csrf
+		}
+		if v.User != "" {
+			v.User = s.marks.user
+		}
+		buf := renderBuffers.Get().(*bytes.Buffer)
+		defer renderBuffers.Put(buf)
+		buf.Reset()
+		if err := s.pages.pages[name].ExecuteTemplate(buf, "layout", v); err != nil {
+			return err
+		}
+		p := s.marks.cut(buf.Bytes())
+		if !setsOwnCookie(c) {
+			s.pageCache.put(slot.key, slot.version, p)
+		}
+		return s.sendPage(c, p)
 	}
 	var buf bytes.Buffer
 	if err := s.pages.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {

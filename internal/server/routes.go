@@ -8,16 +8,21 @@ import (
 // routes is the whole route table. Every response gets the security
 // headers and is timed; requests but the streaming ones get a deadline;
 // bodies are small except on the uploads. Pages run a few at a time
-// (limit.go), get a CSRF token and their forms need it back. With sign-in on, each route names the least
-// role it needs (view, edit, admin); the operational endpoints, static
-// files and webhooks are open.
+// (limit.go), get a CSRF token and their forms need it back; the lists
+// and incident pages are kept once rendered (pagecache.go). With sign-in
+// on, each route names the least role it needs (view, edit, admin); the
+// operational endpoints, static files and webhooks are open.
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(s.observe, recoverPanic, securityHeaders, s.timeout, refuseCrossSite, bodyLimit(formLimit, func(c echo.Context) bool {
 		return c.Path() == "/import" || streaming[c.Path()]
 	}))
-	page := limit(pageSlots(), csrf())
+	renders := make(slots, pageSlots())
+	page := renders.around(csrf())
 	view, edit, admin := s.allow(postmortem.RoleViewer), s.allow(postmortem.RoleEditor), s.allow(postmortem.RoleAdmin)
+	// Pages that may come from the page cache (pagecache.go) take a
+	// render slot only when they have to be rendered.
+	viewCached := []echo.MiddlewareFunc{view, csrf(), s.cachePages, renders.around(pass)}
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -36,15 +41,15 @@ func (s *Server) routes() {
 	}
 	e.POST("/signout", s.handleSignOut, page)
 
-	e.GET("/", s.handleIncidentIndex, view, page)
-	e.GET("/incidents/:id", s.handleIncidentView, view, page)
+	e.GET("/", s.handleIncidentIndex, viewCached...)
+	e.GET("/incidents/:id", s.handleIncidentView, viewCached...)
 	e.GET("/incidents/:id/source", s.handleIncidentSource, view)
 
-	e.GET("/actions", s.handleActionIndex, view, page)
+	e.GET("/actions", s.handleActionIndex, viewCached...)
 	e.GET("/actions/:id", s.handleActionEdit, view, page)
 	e.POST("/actions/:id", s.handleActionUpdate, edit, page)
 
-	e.GET("/people", s.handlePersonIndex, view, page)
+	e.GET("/people", s.handlePersonIndex, viewCached...)
 	e.GET("/people.csv", s.handlePersonExport, admin)
 	e.GET("/people/new", s.handlePersonNew, view, page)
 	e.POST("/people", s.handlePersonCreate, edit, page)

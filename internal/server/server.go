@@ -46,6 +46,9 @@ type Config struct {
 	// RequestTimeout bounds each request but the streaming ones;
 	// DefaultRequestTimeout when 0.
 	RequestTimeout time.Duration
+	// PageCacheSize is how many bytes of rendered pages are kept for
+	// the data as it is; DefaultPageCacheSize when 0, none when negative.
+	PageCacheSize int
 }
 
 // ShutdownTimeout is how long Serve waits for requests in flight once its
@@ -73,6 +76,10 @@ type Server struct {
 	pages  *renderer
 	jira   string    // Jira sync as the footer says it: on, off or failed
 	oidc   *OIDCAuth // cfg.Auth when people sign in through a provider
+	// pageCache keeps rendered pages (nil when off), with marks for
+	// the parts that differ between requests.
+	pageCache *pageCache
+	marks     marks
 	// routePaths holds every route pattern, to tell requests no route
 	// matched from the rest in metrics.
 	routePaths map[string]bool
@@ -92,6 +99,13 @@ func New(store Store, cfg Config, logger *slog.Logger) *Server {
 	}
 	s := &Server{store: store, cfg: cfg, logger: logger, echo: echo.New(), assets: newAssets(), jira: "off"}
 	s.oidc, _ = cfg.Auth.(*OIDCAuth)
+	switch {
+	case cfg.PageCacheSize == 0:
+		s.pageCache = newPageCache(DefaultPageCacheSize)
+	case cfg.PageCacheSize > 0:
+		s.pageCache = newPageCache(cfg.PageCacheSize)
+	}
+	s.marks = newMarks()
 	switch {
 	case cfg.JiraSync:
 		s.jira = "on"

@@ -26,6 +26,11 @@ func (f failing) ListIncidents(context.Context, postmortem.IncidentFilter) ([]po
 
 func (f failing) Get(context.Context, string) (*postmortem.Postmortem, error) { return nil, f.err }
 
+// DataVersion fails, so that the page cache stays out of the way.
+func (f failing) DataVersion(context.Context) (uint64, error) {
+	return 0, postmortem.Errorf(postmortem.EUnavailable, "no data version")
+}
+
 func TestHealthz(t *testing.T) {
 	srv, _ := newServer(t, failing{}, server.Config{})
 	rec := newClient(t, srv).get("/healthz")

@@ -77,12 +77,20 @@ type HealthStore interface {
 	SchemaVersion(ctx context.Context) (current, latest int, err error)
 }
 
+// VersionStore tells when the data has changed, for the page cache.
+type VersionStore interface {
+	// DataVersion returns a number that changes whenever the data does,
+	// by a write of this process's or of another's.
+	DataVersion(ctx context.Context) (uint64, error)
+}
+
 // Store is everything the web interface needs from the database.
 type Store interface {
 	IncidentStore
 	ItemStore
 	PeopleStore
 	HealthStore
+	VersionStore
 }
 
 // Facets are the distinct values stored postmortems have, for the filters.
