@@ -17,26 +17,4 @@
 # ${TMPDIR:-/tmp}/hindsight-apiload unless -cache says otherwise, so only
 # the first run of a size pays for the import. -keep leaves the work
 # directory (binaries, database, server log) behind.
-set -euo pipefail
-
-keep=0
-args=()
-for a in "$@"; do
-	if [ "$a" = -keep ]; then keep=1; else args+=("$a"); fi
-done
-
-if [ ! -f go.mod ] || [ ! -d cmd/hindsight ] || [ ! -d bench ]; then
-	echo "api-load.sh: run from the project root" >&2
-	exit 2
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/hindsight-apiload.XXXXXX")
-if [ "$keep" = 1 ]; then
-	echo "api-load.sh: work directory $work" >&2
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-
-go build -o "$work/hindsight" ./cmd/hindsight
-go build -o "$work/apiload" ./bench/cmd/apiload
-"$work/apiload" -hindsight "$work/hindsight" -work "$work" ${args[@]+"${args[@]}"}
+exec "$(dirname "$0")/load.sh" apiload "$@"

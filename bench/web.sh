@@ -11,26 +11,4 @@
 #
 # -keep leaves the work directory (binaries, corpus, database, server log)
 # behind. The exit status is webload's: 1 when a goal is missed.
-set -euo pipefail
-
-keep=0
-args=()
-for a in "$@"; do
-	if [ "$a" = -keep ]; then keep=1; else args+=("$a"); fi
-done
-
-if [ ! -f go.mod ] || [ ! -d cmd/hindsight ] || [ ! -d bench ]; then
-	echo "web.sh: run from the project root" >&2
-	exit 2
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/hindsight-webbench.XXXXXX")
-if [ "$keep" = 1 ]; then
-	echo "web.sh: work directory $work" >&2
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-
-go build -o "$work/hindsight" ./cmd/hindsight
-go build -o "$work/webload" ./bench/cmd/webload
-"$work/webload" -hindsight "$work/hindsight" -work "$work" ${args[@]+"${args[@]}"}
+exec "$(dirname "$0")/load.sh" webload "$@"
