@@ -137,10 +137,15 @@ func (s *Server) handleIncidentView(c echo.Context) error {
 	}
 	page := incidentPage{P: p, Durations: postmortem.Derive(p), Path: "/incidents/" + url.PathEscape(p.ID)}
 	page.Timeline = timeline(p, page.Durations)
+	history, err := s.store.HistoryOf(ctx, p.ID)
+	if err != nil {
+		return err
+	}
 	for i := range items {
 		it := itemView{Item: &items[i], JiraKeys: jiraKeys(&items[i], p)}
-		if it.History, err = s.store.ItemHistory(ctx, it.ID); err != nil {
-			return err
+		it.History = history[it.ID]
+		if it.History == nil {
+			it.History = []postmortem.ItemEvent{}
 		}
 		page.Items = append(page.Items, it)
 	}

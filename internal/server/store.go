@@ -22,8 +22,9 @@ type IncidentStore interface {
 	SourceText(ctx context.Context, id string) (path, text string, err error)
 	// ItemsOf returns a postmortem's action items in document order.
 	ItemsOf(ctx context.Context, postmortemID string) ([]postmortem.Item, error)
-	// ItemHistory returns an item's recorded changes, oldest first.
-	ItemHistory(ctx context.Context, itemID int64) ([]postmortem.ItemEvent, error)
+	// HistoryOf returns the recorded changes of every item of a
+	// postmortem, by item id, oldest first.
+	HistoryOf(ctx context.Context, postmortemID string) (map[int64][]postmortem.ItemEvent, error)
 	// Each calls fn with every stored postmortem, tracking included, from
 	// one snapshot: what the export streams.
 	Each(ctx context.Context, fn func(*postmortem.Postmortem) error) error

@@ -117,6 +117,33 @@ func (d *DB) ItemHistory(ctx context.Context, itemID int64) ([]postmortem.ItemEv
 	return events, nil
 }
 
+// HistoryOf returns the recorded changes of every action item of a
+// postmortem, by item id, each oldest first: what the incident page shows,
+// in one query rather than one per item.
+func (d *DB) HistoryOf(ctx context.Context, postmortemID string) (map[int64][]postmortem.ItemEvent, error) {
+	rows, err := d.db.QueryContext(ctx, `
+		SELECT e.id, e.item_id, e.at, e.actor, e.field, e.old, e.new
+		FROM action_items a JOIN item_events e ON e.item_id = a.id
+		WHERE a.postmortem_id = ?
+		ORDER BY e.id`, postmortemID)
+	if err != nil {
+		return nil, d.wrap("read item history", err)
+	}
+	defer rows.Close()
+	out := map[int64][]postmortem.ItemEvent{}
+	for rows.Next() {
+		var e postmortem.ItemEvent
+		if err := rows.Scan(&e.ID, &e.ItemID, &e.At, &e.Actor, &e.Field, &e.Old, &e.New); err != nil {
+			return nil, d.wrap("read item history", err)
+		}
+		out[e.ItemID] = append(out[e.ItemID], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, d.wrap("read item history", err)
+	}
+	return out, nil
+}
+
 func history(ctx context.Context, tx *sql.Tx, itemID int64) ([]postmortem.ItemEvent, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT id, item_id, at, actor, field, old, new
