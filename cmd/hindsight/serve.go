@@ -84,20 +84,20 @@ func (c *serveCmd) Run(a *app) error {
 	a.ctx = loopCtx
 	defer a.background.Wait()
 	defer stopLoops()
-	var store server.Store = serverStore{db}
+	var jiraHook server.JiraHook
+	var slackHook server.SlackHook
 	waitSlack := func() {}
 	if !c.ReadOnly {
-		store, waitSlack = a.withSlack(db, a.withJira(db, store))
+		jiraHook = a.withJira(db)
+		slackHook, waitSlack = a.withSlack(db)
 	}
 	a.ctx = serveCtx
 	defer waitSlack()
-	_, jiraSync := store.(server.JiraHook)
-	_, slackOn := store.(server.SlackHook)
 	jira, _ := jiraFromEnv() // withJira has logged what is wrong with it
 	cfg := server.Config{
 		JiraURL:     jiraSite(jira.URL),
-		JiraSync:    jiraSync,
-		Slack:       slackOn,
+		JiraHook:    jiraHook,
+		SlackHook:   slackHook,
 		MaxFileSize: int64(a.MaxFileSize),
 		Import: a.countImports(func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error) {
 			return jobs.ImportUploads(ctx, importStore{db}, files, a.importOptions(nil))
@@ -105,7 +105,7 @@ func (c *serveCmd) Run(a *app) error {
 		Auth:    auth,
 		Metrics: a.metrics,
 	}
-	err = server.New(store, cfg, a.logger).Serve(a.ctx, ln)
+	err = server.New(serverStore{db}, cfg, a.logger).Serve(a.ctx, ln)
 	a.logger.Info("stopped")
 	return err
 }

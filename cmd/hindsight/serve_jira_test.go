@@ -38,8 +38,7 @@ func TestServeJiraHook(t *testing.T) {
 	}
 
 	t.Setenv("HINDSIGHT_JIRA_URL", "")
-	var plain server.Store
-	if _, ok := a.withJira(db, plain).(server.JiraHook); ok {
+	if a.withJira(db) != nil {
 		t.Fatal("Jira hook without Jira")
 	}
 
@@ -48,8 +47,8 @@ func TestServeJiraHook(t *testing.T) {
 	t.Setenv("HINDSIGHT_JIRA_TOKEN", "secret-token")
 	t.Setenv("HINDSIGHT_JIRA_PROJECT", "OPS")
 	t.Setenv("HINDSIGHT_JIRA_WEBHOOK_SECRET", "s3cret")
-	hook, ok := a.withJira(db, plain).(server.JiraHook)
-	if !ok {
+	hook := a.withJira(db)
+	if hook == nil {
 		t.Fatal("no Jira hook")
 	}
 	var key string
@@ -60,7 +59,7 @@ func TestServeJiraHook(t *testing.T) {
 	})
 
 	// Through the route: 401 for a forged delivery, 204 for a signed one.
-	srv := httptest.NewServer(server.New(a.withJira(db, serverStore{db}), server.Config{}, a.logger))
+	srv := httptest.NewServer(server.New(serverStore{db}, server.Config{JiraHook: a.withJira(db)}, a.logger))
 	defer srv.Close()
 	fake.SetStatus(key, "In Progress")
 	d := fake.Event(key)

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hindsight-dev/hindsight/internal/jobs"
 	"github.com/hindsight-dev/hindsight/internal/postmortem"
 	"github.com/hindsight-dev/hindsight/internal/server"
 	"github.com/hindsight-dev/hindsight/internal/slack/slackfake"
@@ -45,29 +44,20 @@ func TestServeSlackHook(t *testing.T) {
 	t.Setenv("HINDSIGHT_JIRA_URL", "")
 
 	t.Setenv("HINDSIGHT_SLACK_TOKEN", "")
-	if off, _ := a.withSlack(db, serverStore{db}); isSlackHook(off) {
+	if off, _ := a.withSlack(db); off != nil {
 		t.Fatal("Slack hook without a token")
 	}
 
 	t.Setenv("HINDSIGHT_SLACK_TOKEN", fake.Token())
 	t.Setenv("HINDSIGHT_SLACK_SIGNING_SECRET", "s3cret")
 	t.Setenv("HINDSIGHT_SLACK_API_URL", fake.URL)
-	jiraStore := jiraServerStore{Store: serverStore{db}, JiraLoop: jobs.NewJiraLoop(db, nil, jobs.JiraOptions{}, time.Hour)}
-	store, wait := a.withSlack(db, jiraStore)
+	hook, wait := a.withSlack(db)
 	defer wait()
-	if _, ok := store.(server.SlackHook); !ok {
+	if hook == nil {
 		t.Fatal("no Slack hook")
 	}
-	if _, ok := store.(server.JiraHook); !ok {
-		t.Error("the Jira hook was lost")
-	}
-	if _, ok := store.(interface {
-		ExportPeopleCSV(context.Context, io.Writer) error
-	}); !ok {
-		t.Error("the people CSV was lost")
-	}
 
-	srv := httptest.NewServer(server.New(store, server.Config{}, a.logger))
+	srv := httptest.NewServer(server.New(serverStore{db}, server.Config{SlackHook: hook}, a.logger))
 	defer srv.Close()
 	post := func(path string, body []byte, secret string) (int, string) {
 		t.Helper()
@@ -92,9 +82,4 @@ func TestServeSlackHook(t *testing.T) {
 		!strings.Contains(body, `"response_type":"ephemeral"`) || !strings.Contains(body, "Fix it") {
 		t.Errorf("command: %d %s", code, body)
 	}
-}
-
-func isSlackHook(s server.Store) bool {
-	_, ok := s.(server.SlackHook)
-	return ok
 }

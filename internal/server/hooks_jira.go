@@ -11,9 +11,9 @@ import (
 	"github.com/hindsight-dev/hindsight/internal/postmortem"
 )
 
-// JiraHook receives Jira's webhook deliveries. A Store that implements it
-// turns POST /hooks/jira on; without it the route answers 404, as when
-// Jira sync is off.
+// JiraHook receives Jira's webhook deliveries. Config.JiraHook set turns
+// POST /hooks/jira on; without it the route answers 404, as when Jira sync
+// is off.
 type JiraHook interface {
 	// JiraWebhook takes one delivery: its X-Atlassian-Webhook-Identifier,
 	// its X-Hub-Signature and the raw body. A bad signature is an
@@ -29,8 +29,8 @@ const maxJiraHook = 1 << 20
 // redeliveries, which is what a forged delivery deserves), 400 for a body
 // that is not an issue event.
 func (s *Server) handleJiraHook(c echo.Context) error {
-	hook, ok := s.store.(JiraHook)
-	if !ok {
+	hook := s.cfg.JiraHook
+	if hook == nil {
 		return echo.ErrNotFound
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxJiraHook+1))

@@ -12,7 +12,7 @@ import (
 )
 
 // SlackHook receives Slack's requests: the buttons of reminder digests
-// and the /hindsight slash command. A Store that implements it turns POST
+// and the /hindsight slash command. Config.SlackHook set turns POST
 // /slack/interactions and POST /slack/commands on; without it they answer
 // 404, as when Slack is not configured.
 type SlackHook interface {
@@ -48,8 +48,8 @@ func slackBody(c echo.Context) ([]byte, error) {
 // handleSlackInteraction answers 200 with an empty body once the press is
 // verified and applied, 401 when the signature or timestamp is bad.
 func (s *Server) handleSlackInteraction(c echo.Context) error {
-	hook, ok := s.store.(SlackHook)
-	if !ok {
+	hook := s.cfg.SlackHook
+	if hook == nil {
 		return echo.ErrNotFound
 	}
 	body, err := slackBody(c)
@@ -65,8 +65,8 @@ func (s *Server) handleSlackInteraction(c echo.Context) error {
 // handleSlackCommand answers a slash command with the hook's JSON, 401
 // when the signature or timestamp is bad.
 func (s *Server) handleSlackCommand(c echo.Context) error {
-	hook, ok := s.store.(SlackHook)
-	if !ok {
+	hook := s.cfg.SlackHook
+	if hook == nil {
 		return echo.ErrNotFound
 	}
 	body, err := slackBody(c)

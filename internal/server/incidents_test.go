@@ -102,7 +102,7 @@ func TestIncidentPagination(t *testing.T) {
 }
 
 func TestIncidentPage(t *testing.T) {
-	srv, _ := newServer(t, openStore(t, gates), server.Config{JiraURL: "https://jira.example.com/", JiraSync: true})
+	srv, _ := newServer(t, openStore(t, gates), server.Config{JiraURL: "https://jira.example.com/", JiraHook: hooks{}})
 	body := newClient(t, srv).page("/incidents/" + gatesID)
 	contains(t, "incident page", body,
 		"<h1>Ticket gates rejected valid passes</h1>",

@@ -59,7 +59,7 @@ var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // first so that a template error becomes an error response rather than
 // half a page.
 func (s *Server) render(c echo.Context, status int, name, nav string, data any) error {
-	v := view{Nav: nav, Flash: takeFlash(c), Jira: s.jira, Slack: s.cfg.Slack, Data: data}
+	v := view{Nav: nav, Flash: takeFlash(c), Jira: s.jira, Slack: s.cfg.SlackHook != nil, Data: data}
 	if token, ok := c.Get(csrfContextKey).(string); ok && token != middleware.CSRFUsingSecFetchSite {
 		v.CSRF = token
 	}

@@ -144,7 +144,7 @@ func TestFooterSaysWhatIsOff(t *testing.T) {
 	body := newClient(t, srv).page("/")
 	contains(t, "footer", body, "Jira sync: off (set <code>HINDSIGHT_JIRA_URL</code>)", "Slack nudges: off (set <code>HINDSIGHT_SLACK_TOKEN</code>)")
 
-	srv, _ = newServer(t, openStore(t), server.Config{JiraURL: "https://jira.example.com", JiraSync: true, Slack: true})
+	srv, _ = newServer(t, openStore(t), server.Config{JiraURL: "https://jira.example.com", JiraHook: hooks{}, SlackHook: hooks{}})
 	body = newClient(t, srv).page("/")
 	contains(t, "footer", body, "Jira sync: on", "Slack nudges: on")
 

@@ -21,11 +21,12 @@ type Config struct {
 	// JiraURL is the base URL of the Jira site (https://example.atlassian.net);
 	// issue keys link to JiraURL/browse/KEY when it is set.
 	JiraURL string
-	// JiraSync reports whether Jira sync runs, for the footer, which says
-	// what to set when it does not.
-	JiraSync bool
-	// Slack reports whether Slack nudges are configured, for the footer.
-	Slack bool
+	// JiraHook receives Jira's webhooks; nil when Jira sync is off, and
+	// POST /hooks/jira answers 404. The footer says whether sync runs.
+	JiraHook JiraHook
+	// SlackHook receives Slack's button presses and slash commands; nil
+	// when nudges are off, and /slack/* answers 404.
+	SlackHook SlackHook
 	// Import saves files uploaded on /import; nil turns the page's form off.
 	Import func(ctx context.Context, files []jobs.Upload) ([]jobs.FileResult, error)
 	// MaxFileSize is the largest uploaded file, jobs.DefaultMaxFileSize
@@ -107,7 +108,7 @@ func New(store Store, cfg Config, logger *slog.Logger) *Server {
 	}
 	s.marks = newMarks()
 	switch {
-	case cfg.JiraSync:
+	case cfg.JiraHook != nil:
 		s.jira = "on"
 	case cfg.JiraURL != "":
 		s.jira = "failed"

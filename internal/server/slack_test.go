@@ -24,13 +24,7 @@ import (
 	"github.com/hindsight-dev/hindsight/internal/slack/slackfake"
 )
 
-// slackStore is the store with Slack's receiver, as serve wires it.
-type slackStore struct {
-	testStore
-	*jobs.NudgeActions
-}
-
-var _ server.SlackHook = slackStore{}
+var _ server.SlackHook = (*jobs.NudgeActions)(nil)
 
 // commentProxy stands in front of the fake Jira, which has no comment
 // endpoint: it takes comments itself, recording them, and passes every
@@ -121,7 +115,7 @@ func newSlackServer(t *testing.T) *slackServer {
 	m := s.slack.MessagesTo("U1")[0]
 	s.dm, s.ts = m.Channel, m.TS
 	s.actions = jobs.NewNudgeActions(ctx, st.DB, client, jc, jobs.NudgeActionOptions{DoneTransition: "Done"})
-	s.srv, _ = newServer(t, slackStore{st, s.actions}, server.Config{})
+	s.srv, _ = newServer(t, st, server.Config{SlackHook: s.actions})
 	return s
 }
 
